@@ -1,0 +1,664 @@
+"""The `track` command line: parses input, calls the library, formats the output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from tracker import __version__
+from tracker.dates import ACCEPTED_FORMS, parse_date, parse_duration
+from tracker.errors import DatabaseExists, InvalidDate, TrackError
+from tracker.formats import Column, output_options, render, terminal_width, to_json
+from tracker.model import KINDS, PARTIES, STATUSES, StatusRow
+from tracker.store import LoadSummary, Store, check_database_file
+
+DB_ENV = "TRACK_DB"
+
+
+class TrackGroup(click.Group):
+    """A click group that reports every failure as one `Error: ...` line, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as stop:
+            sys.exit(stop.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except click.UsageError as error:
+            hint = ""
+            if error.ctx is not None:
+                hint = f" (see '{error.ctx.command_path} --help')"
+            _fail(error.format_message() + hint, error.exit_code)
+        except click.ClickException as error:
+            _fail(error.format_message(), error.exit_code)
+        except TrackError as error:
+            _fail(str(error), 1)
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                _fail("The database is locked by another process; try again in a moment.", 1)
+            _fail(f"Database error: {error}.", 1)
+        except sqlite3.DatabaseError as error:
+            _fail(f"Database error: {error}.", 1)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+        sys.exit(0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo("Error: " + " ".join(message.split()), err=True)
+    sys.exit(code)
+
+
+class DateParam(click.ParamType):
+    """A date typed by a user: ISO, written forms, today, yesterday, N days ago."""
+
+    name = "date"
+
+    def __init__(self, *, allow_future: bool = True):
+        self.allow_future = allow_future
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(value, today=dt.date.today(), allow_future=self.allow_future)
+        except InvalidDate as error:
+            self.fail(str(error), param, ctx)
+
+
+class DurationParam(click.ParamType):
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        try:
+            return parse_duration(value)
+        except InvalidDate as error:
+            self.fail(str(error), param, ctx)
+
+
+class AppState:
+    """Where the database is, and the store once it has been opened."""
+
+    def __init__(self, db_option: str | None):
+        self.explicit = db_option is not None
+        self.path = Path(db_option) if db_option else default_db_path()
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        """Open the database, creating it with the bundled data if there is none yet."""
+        if self._store is None:
+            if not self.explicit:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            if check_database_file(self.path):
+                self._store = Store.open(self.path)
+            else:
+                self._store = _create(self.path, seed_files=None)
+        return self._store
+
+
+def default_db_path() -> Path:
+    """Return the database path used when neither --db nor TRACK_DB is given."""
+    return Path(click.get_app_dir("track")) / "track.db"
+
+
+def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False) -> Store:
+    """Create a database at `path` loaded with seed files (the bundled ones by default)."""
+    from tracker import seeds
+
+    data = seeds.SeedData()
+    files = [] if empty else (seed_files or seeds.bundled_paths())
+    data = seeds.read_files(files)  # read (and check) before creating anything
+    store = Store.open(path)
+    summary = store.load(data) if files else LoadSummary(0, 0, 0)
+    what = "bundled Woodside 2023 data" if seed_files is None else ", ".join(f.name for f in files)
+    if empty:
+        click.echo(f"Created {path}: an empty tracker.", err=True)
+    else:
+        click.echo(
+            f"Created {path} with {summary.commitments} commitments and {summary.events} "
+            f"evidence events from the {what}.",
+            err=True,
+        )
+    return store
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+@click.group(cls=TrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="track")
+@click.option(
+    "--db",
+    "db_path",
+    envvar=DB_ENV,
+    metavar="PATH",
+    help=f"Database file. Default: ${DB_ENV}, else track.db in the user's app folder.",
+)
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """Track whether the commitments made at a diplomatic summit are kept.
+
+    Comes loaded with the Xi–Biden meeting at Woodside, California (15 November 2023)
+    and its verified follow-up evidence. Start with `track status`.
+    """
+    ctx.obj = AppState(db_path)
+
+
+def _state(ctx: click.Context) -> AppState:
+    return ctx.find_object(AppState)
+
+
+# --------------------------------------------------------------------------- path, init
+
+
+@cli.command()
+@click.pass_context
+def path(ctx: click.Context) -> None:
+    """Print the path of the database in use.
+
+    Example: sqlite3 "$(track path)" .tables
+    """
+    click.echo(str(_state(ctx).path))
+
+
+@cli.command()
+@click.option("--empty", is_flag=True, help="Create a database with no meetings or commitments.")
+@click.option(
+    "--seed",
+    "seed_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Load this meeting file instead of the bundled data (repeatable).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Start again even if the database exists; the old file is kept as a backup.",
+)
+@click.pass_context
+def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: bool) -> None:
+    """Create the database, loaded with the bundled data or your own meeting files.
+
+    Example: track init --empty, or track init --seed my-summit.toml
+    """
+    from tracker import seeds
+
+    if empty and seed_files:
+        raise click.UsageError("Use --empty or --seed, not both.")
+    state = _state(ctx)
+    if not state.explicit:
+        state.path.parent.mkdir(parents=True, exist_ok=True)
+    exists = check_database_file(state.path)
+    files = list(seed_files) or None
+    if files:
+        seeds.read_files(files)  # fail on a bad seed file before touching the database
+    if exists:
+        existing = Store.open(state.path)
+        count = existing.count_commitments()
+        if not force:
+            existing.close()
+            raise DatabaseExists(
+                f"{state.path} already exists ({count} commitments). "
+                "Use --force to start again; the old file is kept as a backup."
+            )
+        backup = _backup_path(state.path)
+        with sqlite3.connect(str(backup)) as target:
+            existing.conn.backup(target)
+        target.close()
+        existing.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{state.path}{suffix}").unlink(missing_ok=True)
+        click.echo(f"Kept the old database ({count} commitments) as {backup}.", err=True)
+    _create(state.path, seed_files=files, empty=empty).close()
+
+
+def _backup_path(path: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.{stamp}.bak")
+    counter = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
+        counter += 1
+    return candidate
+
+
+# --------------------------------------------------------------------------- status
+
+STATUS_COLUMNS = [
+    Column("id", "ID"),
+    Column("area", "Area"),
+    Column("title", "Title", shrink=True),
+    Column("parties", "Parties", show=lambda v: ",".join(v)),
+    Column("status", "Status"),
+    Column("last_update", "Updated"),
+    Column("evidence", "Evidence"),
+    Column("due", "Due"),
+]
+
+
+@cli.command()
+@click.option("--area", help="Only this area (counternarcotics, military, ...).")
+@click.option("--party", help="Only commitments of this party (US or CN), showing its status.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    help="Only this status (repeatable): " + ", ".join(STATUSES) + ".",
+)
+@click.option("--kind", help="Only this kind: " + ", ".join(KINDS) + ".")
+@click.option("--meeting", help="Only commitments made at this meeting (slug).")
+@click.option(
+    "--overdue", is_flag=True, help="Only commitments past their due date, not fulfilled."
+)
+@click.option(
+    "--stale",
+    type=DurationParam(),
+    help="Only commitments with no event in this long: 90d, 12w, 6m, 1y.",
+)
+@output_options
+@click.pass_context
+def status(
+    ctx: click.Context,
+    area: str | None,
+    party: str | None,
+    statuses: tuple[str, ...],
+    kind: str | None,
+    meeting: str | None,
+    overdue: bool,
+    stale,
+    output_format: str,
+    fmt: str | None,
+) -> None:
+    """List the commitments with their status, latest update and due date.
+
+    Example: track status --area military --status fulfilled
+    """
+    today = _today()
+    store = _state(ctx).store()
+    rows = store.status_rows(
+        today=today,
+        area=area,
+        party=party,
+        statuses=statuses,
+        kind=kind,
+        meeting=meeting,
+        overdue=overdue,
+        stale_before=stale.before(today) if stale else None,
+    )
+    columns = list(STATUS_COLUMNS)
+    if party:
+        columns[4] = Column("status", f"Status ({party.upper()})")
+    columns[7] = Column("due", "Due", show=lambda v: v or "")
+    records = rows
+    if output_format in ("table", "markdown"):
+        records = [{**r.__dict__, "due": f"{r.due} OVERDUE" if r.overdue else r.due} for r in rows]
+    else:
+        columns = [Column(key, key) for key in StatusRow.__dataclass_fields__]
+    click.echo(
+        render(records, columns, output_format=output_format, fmt=fmt, width=terminal_width())
+    )
+    if output_format in ("table", "markdown"):
+        click.echo("\n" + _count_line(rows))
+
+
+def _count_line(rows) -> str:
+    counts = {s: 0 for s in STATUSES}
+    for r in rows:
+        counts[r.status] += 1
+    parts = [f"{n} {s}" for s, n in counts.items() if n]
+    noun = "commitment" if len(rows) == 1 else "commitments"
+    return f"{len(rows)} {noun}" + (": " + ", ".join(parts) if parts else "")
+
+
+# --------------------------------------------------------------------------- show
+
+
+@cli.command()
+@click.argument("commitment_id", metavar="ID")
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"], case_sensitive=False),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def show(ctx: click.Context, commitment_id: str, output_format: str) -> None:
+    """Show one commitment and its whole timeline, oldest first.
+
+    Example: track show narc-1
+    """
+    store = _state(ctx).store()
+    commitment = store.commitment(commitment_id)
+    events = store.events(commitment.id, newest_first=False)
+    party_statuses = store.party_statuses(commitment)
+    today = _today()
+    overdue = bool(
+        commitment.due and commitment.due < today.isoformat() and commitment.status != "fulfilled"
+    )
+    if output_format == "json":
+        click.echo(
+            to_json(
+                {
+                    "commitment": {**commitment.__dict__, "overdue": overdue},
+                    "party_statuses": party_statuses,
+                    "events": events,
+                }
+            )
+        )
+        return
+    meeting = store.meeting(commitment.meeting)
+    label = lambda name: click.style(f"{name + ':':<10}", bold=True)  # noqa: E731
+    lines = [click.style(f"{commitment.id}  {commitment.title}", bold=True), ""]
+    lines.append(f"{label('Status')} {commitment.status}")
+    if any(s != commitment.status for s in party_statuses.values()):
+        lines.append(
+            f"{label('By party')} " + ", ".join(f"{p} {s}" for p, s in party_statuses.items())
+        )
+    lines.append(f"{label('Parties')} {', '.join(commitment.parties)} ({commitment.kind})")
+    lines.append(f"{label('Area')} {commitment.area}")
+    lines.append(f"{label('Meeting')} {meeting.title}, {meeting.date} ({meeting.slug})")
+    if commitment.deadline or commitment.due:
+        due = f"due {commitment.due}" if commitment.due else "no date"
+        if overdue:
+            due += " (OVERDUE)"
+        words = f'"{commitment.deadline}", ' if commitment.deadline else ""
+        lines.append(f"{label('Deadline')} {words}{due}")
+    if commitment.summary:
+        lines.append(_wrapped(label("Summary"), commitment.summary))
+    if commitment.quote or commitment.quote_by:
+        quote = f'"{commitment.quote}"' if commitment.quote else ""
+        by = f" ({commitment.quote_by})" if commitment.quote_by else ""
+        lines.append(_wrapped(label("Source"), (quote + by).strip()))
+    lines += ["", click.style(f"Timeline ({len(events)} events, oldest first)", bold=True)]
+    for event in events:
+        lines.append(_event_line(event))
+    click.echo("\n".join(lines))
+
+
+def _wrapped(prefix: str, text: str, *, indent: int = 11) -> str:
+    width = max(min(_width(), 100) - indent, 30)
+    body = textwrap.wrap(text, width) or [""]
+    return prefix + " " + ("\n" + " " * indent).join(body)
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _event_line(event) -> str:
+    what = event.kind
+    if event.status:
+        what = (
+            f"{event.kind} -> {event.status}"
+            if event.kind == "status"
+            else (f"{event.kind} ({event.status})")
+        )
+    party = f" [{event.party}]" if event.party else ""
+    head = f"{event.happened_on}  {what}{party}"
+    out = [head]
+    if event.text:
+        out.append(_wrapped(" " * 10, event.text))
+    if event.source_url or event.source_title:
+        source = " ".join(
+            filter(
+                None, [event.source_title, f"<{event.source_url}>" if event.source_url else None]
+            )
+        )
+        out.append(_wrapped(" " * 10, "Source: " + source))
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- note, set, add
+
+source_option = click.option("--source", "source_url", metavar="URL", help="Where the evidence is.")
+title_option = click.option("--title", "source_title", help="Title of the source.")
+party_option = click.option(
+    "--party", help="The party this concerns: " + " or ".join(PARTIES) + "."
+)
+on_option = click.option(
+    "--on",
+    type=DateParam(allow_future=False),
+    default="today",
+    show_default=True,
+    help=f"When it happened ({ACCEPTED_FORMS}).",
+)
+
+
+@cli.command()
+@click.argument("commitment_id", metavar="ID")
+@click.argument("text")
+@on_option
+@source_option
+@title_option
+@party_option
+@click.pass_context
+def note(ctx, commitment_id, text, on, source_url, source_title, party) -> None:
+    """Add a piece of evidence or a progress note to a commitment.
+
+    Example: track note NARC-1 "Working group met in Vienna" --on "12 Nov 2024" --source URL
+    """
+    store = _state(ctx).store()
+    event = store.add_note(
+        commitment_id,
+        text,
+        on=on,
+        today=_today(),
+        source_url=source_url,
+        source_title=source_title,
+        party=party,
+    )
+    click.echo(f"Added a note to {event.commitment} dated {event.happened_on}.", err=True)
+
+
+@cli.command(name="set")
+@click.argument("commitment_id", metavar="ID")
+@click.argument("new_status", metavar="STATUS")
+@click.option("--reason", help="Why the status changed.")
+@on_option
+@source_option
+@title_option
+@party_option
+@click.pass_context
+def set_(ctx, commitment_id, new_status, reason, on, source_url, source_title, party) -> None:
+    """Change a commitment's status (or one party's side of it), recorded as an event.
+
+    STATUS is one of: not-started, in-progress, stalled, partial, fulfilled, broken, unclear.
+
+    Example: track set AI-1 in-progress --reason "First talks in Geneva" --on 2024-05-14
+    """
+    store = _state(ctx).store()
+    event = store.set_status(
+        commitment_id,
+        new_status,
+        on=on,
+        today=_today(),
+        reason=reason,
+        source_url=source_url,
+        source_title=source_title,
+        party=party,
+    )
+    whose = f"{event.commitment} ({event.party})" if event.party else event.commitment
+    click.echo(f"{whose} is now {event.status}, as of {event.happened_on}.", err=True)
+
+
+@cli.command()
+@click.argument("commitment_id", metavar="ID")
+@click.option("--title", required=True, help="Short title of the commitment.")
+@click.option("--area", required=True, help="Area, such as climate or military.")
+@click.option("--party", "parties", multiple=True, required=True, help="US or CN (repeatable).")
+@click.option(
+    "--kind",
+    default="joint",
+    show_default=True,
+    help="One of: " + ", ".join(KINDS) + ".",
+)
+@click.option("--due", type=DateParam(), help="Due date, if the commitment has one.")
+@click.option("--deadline", help='The deadline in the sources\' words, e.g. "early 2024".')
+@click.option("--summary", help="What was promised, in your own words.")
+@click.option("--quote", help="A short quote of the official wording.")
+@click.option("--quote-by", help='Who said the quote, e.g. "White House readout".')
+@click.option("--meeting", help="Meeting slug (needed when there is more than one meeting).")
+@click.pass_context
+def add(
+    ctx, commitment_id, title, area, parties, kind, due, deadline, summary, quote, quote_by, meeting
+) -> None:
+    """Add a new commitment, made at a meeting, starting as not-started.
+
+    Example: track add AI-2 --title "Expert talks on military AI" --area ai --party US --party CN
+    """
+    store = _state(ctx).store()
+    commitment = store.add_commitment(
+        commitment_id,
+        title=title,
+        area=area,
+        parties=parties,
+        kind=kind,
+        due=due,
+        deadline=deadline,
+        summary=summary,
+        quote=quote,
+        quote_by=quote_by,
+        meeting=meeting,
+    )
+    click.echo(f"Added {commitment.id}: {commitment.title}.", err=True)
+
+
+# --------------------------------------------------------------------------- log, report
+
+LOG_COLUMNS = [
+    Column("happened_on", "Date"),
+    Column("commitment", "ID"),
+    Column("what", "Event"),
+    Column("party", "Party"),
+    Column("text", "Text", shrink=True),
+]
+
+
+@cli.command()
+@click.argument("commitment_id", metavar="[ID]", required=False)
+@click.option("--since", type=DateParam(), help="Only events on or after this date.")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="At most this many events.",
+)
+@output_options
+@click.pass_context
+def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
+    """List recent events, newest first, for all commitments or one.
+
+    Example: track log MIL-2 --since 2024-01-01
+    """
+    store = _state(ctx).store()
+    events = store.events(commitment_id, since=since, limit=limit)
+    if output_format in ("table", "markdown"):
+        records = [
+            {
+                **e.__dict__,
+                "what": f"status -> {e.status}" if e.kind == "status" else e.kind,
+                "text": " ".join(
+                    filter(
+                        None,
+                        [
+                            e.text,
+                            f"[{e.source_title or e.source_url}]"
+                            if (e.source_title or e.source_url)
+                            else None,
+                        ],
+                    )
+                ),
+            }
+            for e in events
+        ]
+        click.echo(
+            render(
+                records, LOG_COLUMNS, output_format=output_format, fmt=fmt, width=terminal_width()
+            )
+        )
+    else:
+        columns = [
+            Column(k, k)
+            for k in (
+                "happened_on",
+                "commitment",
+                "kind",
+                "status",
+                "party",
+                "text",
+                "source_url",
+                "source_title",
+                "recorded_at",
+                "uuid",
+            )
+        ]
+        click.echo(render(events, columns, output_format=output_format, fmt=fmt))
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the report to this file instead of printing it.",
+)
+@click.option(
+    "--since",
+    type=DateParam(allow_future=False),
+    help="Add a section on what changed since this date.",
+)
+@click.option(
+    "--stale",
+    type=DurationParam(),
+    default="90d",
+    show_default=True,
+    help="Call out commitments with no event in this long.",
+)
+@click.option("--no-timestamp", is_flag=True, help="Leave the generation time out of the footer.")
+@click.pass_context
+def report(ctx, output, since, stale, no_timestamp) -> None:
+    """Print a Markdown follow-up report: counts, overdue, quiet, changes, evidence.
+
+    Example: track report --since 2024-06-01 -o report.md
+    """
+    from tracker.report import render_markdown
+
+    store = _state(ctx).store()
+    text = render_markdown(
+        store,
+        today=_today(),
+        since=since,
+        stale=stale,
+        generated_at=None if no_timestamp else dt.datetime.now().isoformat(timespec="seconds"),
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
+    click.echo(f"Wrote the report to {output}.", err=True)
+
+
+if os.environ.get("TRACK_DEBUG_IMPORTS"):  # pragma: no cover
+    print(sorted(sys.modules), file=sys.stderr)

@@ -1,0 +1,117 @@
+"""Parsing dates and durations typed by a user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from tracker.errors import InvalidDate
+
+ACCEPTED_FORMS = (
+    "2024-01-30, 30 Jan 2024, January 30, 2024, 30/01/2024, today, yesterday, 3 days ago"
+)
+_RELATIVE = re.compile(r"^(\d+)\s*(day|week)s?\s+ago$")
+_NUMERIC = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
+_DURATION = re.compile(r"^(\d+)\s*(d|day|days|w|week|weeks|m|month|months|y|year|years)$")
+
+
+def parse_date(
+    text: str, *, today: dt.date, allow_future: bool = True, what: str = "date"
+) -> dt.date:
+    """Return the calendar date a user typed, or raise InvalidDate naming the accepted forms."""
+    value = (text or "").strip().lower()
+    if not value:
+        raise InvalidDate(f"The {what} is empty. Use a form like {ACCEPTED_FORMS}.")
+    parsed = _parse(value, today=today)
+    if parsed is None:
+        raise InvalidDate(f"Cannot read {what} {text!r}. Use a form like {ACCEPTED_FORMS}.")
+    if not allow_future and parsed > today:
+        raise InvalidDate(
+            f"The {what} {parsed.isoformat()} is in the future (today is {today.isoformat()})."
+        )
+    return parsed
+
+
+def _parse(value: str, *, today: dt.date) -> dt.date | None:
+    if value == "today":
+        return today
+    if value == "yesterday":
+        return today - dt.timedelta(days=1)
+    relative = _RELATIVE.match(value)
+    if relative:
+        count, unit = int(relative.group(1)), relative.group(2)
+        try:
+            return today - dt.timedelta(days=count * (7 if unit == "week" else 1))
+        except OverflowError:
+            return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    numeric = _NUMERIC.match(value)
+    if numeric:
+        return _parse_numeric(value, *map(int, numeric.groups()))
+    return _parse_written(value)
+
+
+def _parse_numeric(value: str, first: int, second: int, third: int) -> dt.date | None:
+    """Read 2024/01/30 or 30/01/2024; refuse 03/04/2024, where day and month could swap."""
+    try:
+        if first > 31:
+            return dt.date(first, second, third)
+        if third < 100:
+            raise InvalidDate(
+                f"Ambiguous date {value!r}: write the year in full, as in 2024-01-30."
+            )
+        if first <= 12 and second <= 12 and first != second:
+            raise InvalidDate(
+                f"Ambiguous date {value!r}: day and month could be either way round. "
+                "Write it as 2024-01-30 or 30 Jan 2024."
+            )
+        day, month = (first, second) if first > 12 or first == second else (second, first)
+        return dt.date(third, month, day)
+    except ValueError:
+        return None
+
+
+def _parse_written(value: str) -> dt.date | None:
+    from dateutil import parser
+
+    try:
+        one = parser.parse(value, default=dt.datetime(2001, 1, 1))
+        two = parser.parse(value, default=dt.datetime(2002, 2, 2))
+    except (ValueError, OverflowError, parser.ParserError):
+        return None
+    if one.date() != two.date():
+        raise InvalidDate(
+            f"Incomplete date {value!r}: give the day, month and year, as in 30 Jan 2024."
+        )
+    return one.date()
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span such as 90 days, 12 weeks or 6 months."""
+
+    amount: int
+    unit: str  # "days", "weeks", "months" or "years"
+
+    def before(self, day: dt.date) -> dt.date:
+        """Return the date this duration before `day`."""
+        from dateutil.relativedelta import relativedelta
+
+        return day - relativedelta(**{self.unit: self.amount})
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit if self.amount != 1 else self.unit[:-1]}"
+
+
+def parse_duration(text: str) -> Duration:
+    """Return the Duration for text like 90d, 12w, 6m or 1y, or raise InvalidDate."""
+    match = _DURATION.match((text or "").strip().lower())
+    if not match:
+        raise InvalidDate(f"Cannot read duration {text!r}. Use a form like 90d, 12w, 6m or 1y.")
+    amount, unit = int(match.group(1)), match.group(2)[0]
+    names = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+    return Duration(amount, names[unit])

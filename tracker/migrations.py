@@ -1,0 +1,99 @@
+"""The schema's history: each function is one step, applied in order on open. Never edit one
+that has shipped; add a new one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # sqlite-utils is imported only when a migration has to run
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "track"
+
+
+def m001_initial(db: Database) -> None:
+    """Meetings, commitments and the append-only event log."""
+    db["meetings"].create(
+        {
+            "slug": str,
+            "title": str,
+            "date": str,
+            "place": str,
+            "parties": str,  # JSON list of party codes
+            "context": str,
+            "sources": str,  # JSON list of {title, publisher, author, url, note}
+        },
+        pk="slug",
+        not_null={"title", "date"},
+    )
+    db["commitments"].create(
+        {
+            "id": str,
+            "meeting": str,
+            "area": str,
+            "title": str,
+            "summary": str,
+            "parties": str,  # JSON list of party codes
+            "kind": str,
+            "quote": str,
+            "quote_by": str,
+            "deadline": str,  # the deadline as the sources word it ("early 2024")
+            "due": str,  # ISO date the deadline resolves to, if any
+            "status": str,  # kept equal to the latest status event; never set without one
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"meeting", "area", "title", "parties", "kind", "status", "created_at"},
+        foreign_keys=[("meeting", "meetings", "slug")],
+    )
+    db["events"].create(
+        {
+            "id": int,
+            "uuid": str,
+            "commitment": str,
+            "kind": str,  # created, note, status
+            "happened_on": str,  # ISO date the event happened
+            "recorded_at": str,  # ISO timestamp (UTC) it was entered
+            "text": str,
+            "source_url": str,
+            "source_title": str,
+            "party": str,
+            "status": str,  # the new status, for created and status events
+        },
+        pk="id",
+        not_null={"uuid", "commitment", "kind", "happened_on", "recorded_at"},
+        foreign_keys=[("commitment", "commitments", "id")],
+    )
+    db["events"].create_index(["uuid"], unique=True)
+    db["events"].create_index(["commitment", "happened_on"])
+    db["events"].create_index(["happened_on"])
+    for column in ("meeting", "area", "status", "due"):
+        db["commitments"].create_index([column])
+    db.execute(
+        """
+        CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+        """
+    )
+
+
+STEPS: list[Callable[[Database], None]] = [m001_initial]
+NAMES: list[str] = [step.__name__ for step in STEPS]
+
+
+def build() -> Migrations:
+    """Return the sqlite-utils migration set holding every step, in order."""
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for step in STEPS:
+        migrations()(step)
+    return migrations

@@ -1,0 +1,140 @@
+"""The vocabulary of the tracker (statuses, kinds, parties) and its record types."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.errors import InvalidValue
+
+STATUSES: dict[str, str] = {
+    "not-started": "No public step towards the commitment yet.",
+    "in-progress": "Concrete steps taken; not yet delivered.",
+    "stalled": "Was moving, but stopped or suspended.",
+    "partial": "Delivered in part; the rest is missing or was dropped.",
+    "fulfilled": "Delivered as promised.",
+    "broken": "Abandoned, reversed, or the deadline passed with nothing delivered.",
+    "unclear": "The evidence conflicts or is too thin to judge.",
+}
+KINDS: dict[str, str] = {
+    "joint": "Both parties committed together (a joint statement or both readouts).",
+    "unilateral": "One party committed on its own.",
+    "expected": "Reported or anticipated, not formally announced.",
+    "principle": "A stated principle or position rather than an action.",
+}
+PARTIES: dict[str, str] = {"US": "United States", "CN": "China"}
+EVENT_KINDS = ("created", "note", "status")
+
+ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+$")
+_NATURAL_CHUNKS = re.compile(r"(\d+)")
+
+
+def natural_key(commitment_id: str) -> tuple:
+    """Return a sort key that puts MIL-2 before MIL-10."""
+    return tuple(
+        (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk)
+        for chunk in _NATURAL_CHUNKS.split(commitment_id)
+        if chunk
+    )
+
+
+def _choose(value: str, allowed: dict[str, str], what: str, *, upper: bool = False) -> str:
+    cleaned = value.strip().upper() if upper else value.strip().lower()
+    if cleaned not in allowed:
+        raise InvalidValue(f"Unknown {what} {value!r}. Valid {what}s: {', '.join(allowed)}.")
+    return cleaned
+
+
+def check_status(value: str) -> str:
+    """Return the status normalised to lower case, or raise InvalidValue listing the valid ones."""
+    return _choose(value, STATUSES, "status")
+
+
+def check_kind(value: str) -> str:
+    """Return the commitment kind normalised, or raise InvalidValue."""
+    return _choose(value, KINDS, "kind")
+
+
+def check_party(value: str) -> str:
+    """Return the party code in upper case (US, CN), or raise InvalidValue."""
+    return _choose(value, PARTIES, "party", upper=True)
+
+
+def check_new_id(value: str) -> str:
+    """Return a new commitment ID in upper case, or raise InvalidValue if it is malformed."""
+    cleaned = value.strip().upper()
+    if not ID_PATTERN.match(cleaned):
+        raise InvalidValue(
+            f"Invalid commitment ID {value!r}: use letters, a dash and a number, like NARC-3."
+        )
+    return cleaned
+
+
+def check_text(value: str | None, what: str) -> str:
+    """Return the text stripped of surrounding space, or raise InvalidValue if it is empty."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise InvalidValue(f"The {what} is empty.")
+    if "\x00" in cleaned:
+        raise InvalidValue(f"The {what} contains a NUL byte.")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Meeting:
+    slug: str
+    title: str
+    date: str
+    place: str
+    parties: list[str]
+    context: str | None = None
+    sources: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    meeting: str
+    area: str
+    title: str
+    summary: str | None
+    parties: list[str]
+    kind: str
+    quote: str | None
+    quote_by: str | None
+    deadline: str | None
+    due: str | None
+    status: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Event:
+    uuid: str
+    commitment: str
+    kind: str
+    happened_on: str
+    recorded_at: str
+    text: str | None
+    source_url: str | None = None
+    source_title: str | None = None
+    party: str | None = None
+    status: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One line of `track status`: a commitment with its latest activity."""
+
+    id: str
+    meeting: str
+    area: str
+    title: str
+    parties: list[str]
+    kind: str
+    status: str
+    last_update: str
+    evidence: int
+    due: str | None
+    overdue: bool

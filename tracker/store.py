@@ -1,0 +1,679 @@
+"""The SQLite store: opening and migrating the file, reading commitments and events, and
+appending evidence. Every status change is an event; no event row is ever updated or deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker import migrations
+from tracker.errors import (
+    DuplicateCommitment,
+    InvalidDate,
+    InvalidValue,
+    NotADatabase,
+    UnknownCommitment,
+    UnknownMeeting,
+)
+from tracker.model import (
+    Commitment,
+    Event,
+    Meeting,
+    StatusRow,
+    check_kind,
+    check_new_id,
+    check_party,
+    check_status,
+    check_text,
+    natural_key,
+)
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from tracker.seeds import SeedData
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What a seed load added."""
+
+    meetings: int
+    commitments: int
+    events: int
+
+
+def utc_now() -> str:
+    """Return the current UTC time as an ISO 8601 string, to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def check_database_file(path: Path) -> bool:
+    """Return True if `path` holds an SQLite database, False if there is none yet.
+
+    Raise NotADatabase, without touching the file, if it is something else."""
+    if path.is_dir():
+        raise NotADatabase(f"{path} is a folder, not a database file.")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise NotADatabase(f"Cannot create {path}: folder {path.parent} does not exist.")
+        return False
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise NotADatabase(f"Cannot read {path}: {error.strerror}.") from None
+    if not header:
+        return False
+    if header != SQLITE_HEADER:
+        raise NotADatabase(f"{path} is not an SQLite database; it was left untouched.")
+    return True
+
+
+class Store:
+    """A tracker database: meetings, commitments and their event timelines."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self._db: Database | None = None
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Return the store at `path`, creating the file and applying pending migrations."""
+        path = Path(path)
+        check_database_file(path)
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            store = cls(conn, path)
+            store._migrate()
+        except sqlite3.DatabaseError as error:
+            raise NotADatabase(f"Cannot use {path} as a database: {error}.") from None
+        return store
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def _migrate(self) -> None:
+        applied = self._applied_migrations()
+        unknown = [name for name in applied if name not in migrations.NAMES]
+        if unknown:
+            raise NotADatabase(
+                f"{self.path} was written by a newer version of track (schema step {unknown[0]}); "
+                "upgrade track to use it. The file was not changed."
+            )
+        if len(applied) < len(migrations.NAMES):
+            migrations.build().apply(self.db)
+
+    def _applied_migrations(self) -> list[str]:
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+        ).fetchone()
+        if not exists:
+            return []
+        rows = self.conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+            [migrations.MIGRATION_SET],
+        )
+        return [row["name"] for row in rows]
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the same connection, for schema work and bulk writes."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Run the block in one write transaction, taken up front so writers queue, not fail."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ meetings
+
+    def meetings(self) -> list[Meeting]:
+        """Return every meeting, oldest first."""
+        rows = self.conn.execute("SELECT * FROM meetings ORDER BY date, slug")
+        return [_meeting(row) for row in rows]
+
+    def meeting(self, slug: str) -> Meeting:
+        """Return one meeting, or raise UnknownMeeting listing the known slugs."""
+        row = self.conn.execute(
+            "SELECT * FROM meetings WHERE slug = ?", [slug.strip().lower()]
+        ).fetchone()
+        if row is None:
+            known = ", ".join(m.slug for m in self.meetings()) or "none yet"
+            raise UnknownMeeting(f"No meeting {slug!r}. Meetings: {known}.")
+        return _meeting(row)
+
+    # ------------------------------------------------------------------ commitments
+
+    def count_commitments(self) -> int:
+        """Return how many commitments the database holds."""
+        return self.conn.execute("SELECT count(*) FROM commitments").fetchone()[0]
+
+    def commitment_ids(self) -> list[str]:
+        """Return every commitment ID in natural order."""
+        rows = self.conn.execute("SELECT id FROM commitments")
+        return sorted((row[0] for row in rows), key=natural_key)
+
+    def areas(self) -> list[str]:
+        """Return the areas in use, alphabetically."""
+        rows = self.conn.execute("SELECT DISTINCT area FROM commitments ORDER BY area")
+        return [row[0] for row in rows]
+
+    def resolve_id(self, text: str) -> str:
+        """Return the stored ID matching `text` (any case), or raise UnknownCommitment."""
+        wanted = (text or "").strip().upper()
+        row = self.conn.execute("SELECT id FROM commitments WHERE id = ?", [wanted]).fetchone()
+        if row:
+            return row[0]
+        suggestions = difflib.get_close_matches(wanted, self.commitment_ids(), n=3, cutoff=0.6)
+        raise UnknownCommitment(text, suggestions)
+
+    def commitment(self, commitment_id: str) -> Commitment:
+        """Return one commitment by ID (any case), or raise UnknownCommitment."""
+        resolved = self.resolve_id(commitment_id)
+        row = self.conn.execute("SELECT * FROM commitments WHERE id = ?", [resolved]).fetchone()
+        return _commitment(row)
+
+    def party_statuses(self, commitment: Commitment) -> dict[str, str]:
+        """Return each party's status: its own latest status, else the commitment's."""
+        rows = self.conn.execute(
+            """
+            SELECT party, status FROM events
+            WHERE commitment = ? AND party IS NOT NULL AND status IS NOT NULL
+            ORDER BY happened_on, id
+            """,
+            [commitment.id],
+        )
+        own = {row["party"]: row["status"] for row in rows}
+        return {party: own.get(party, commitment.status) for party in commitment.parties}
+
+    def status_rows(
+        self,
+        *,
+        today: dt.date,
+        area: str | None = None,
+        party: str | None = None,
+        statuses: Sequence[str] = (),
+        kind: str | None = None,
+        meeting: str | None = None,
+        overdue: bool = False,
+        stale_before: dt.date | None = None,
+    ) -> list[StatusRow]:
+        """Return one row per commitment matching every filter given, in natural ID order.
+
+        With `party`, rows show that party's status and the status filter applies to it."""
+        where, params = [], []
+        if area is not None:
+            area = area.strip().lower()
+            if area not in self.areas():
+                raise InvalidValue(f"Unknown area {area!r}. Areas: {', '.join(self.areas())}.")
+            where.append("c.area = ?")
+            params.append(area)
+        if party is not None:
+            party = check_party(party)
+            where.append("EXISTS (SELECT 1 FROM json_each(c.parties) WHERE value = ?)")
+            params.append(party)
+        if kind is not None:
+            where.append("c.kind = ?")
+            params.append(check_kind(kind))
+        if meeting is not None:
+            where.append("c.meeting = ?")
+            params.append(self.meeting(meeting).slug)
+        wanted_statuses = {check_status(s) for s in statuses}
+        sql = """
+            SELECT c.id, c.meeting, c.area, c.title, c.parties, c.kind, c.status, c.due,
+                (SELECT max(e.happened_on) FROM events e WHERE e.commitment = c.id) AS last_update,
+                (SELECT count(*) FROM events e
+                 WHERE e.commitment = c.id AND e.kind != 'created') AS evidence
+            FROM commitments c
+        """
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        today_iso = today.isoformat()
+        stale_iso = stale_before.isoformat() if stale_before else None
+        party_status = self._party_status_map(party) if party else {}
+        result = []
+        for row in self.conn.execute(sql, params):
+            status = party_status.get(row["id"], row["status"])
+            is_overdue = bool(row["due"] and row["due"] < today_iso and status != "fulfilled")
+            if wanted_statuses and status not in wanted_statuses:
+                continue
+            if overdue and not is_overdue:
+                continue
+            if stale_iso and row["last_update"] >= stale_iso:
+                continue
+            result.append(
+                StatusRow(
+                    id=row["id"],
+                    meeting=row["meeting"],
+                    area=row["area"],
+                    title=row["title"],
+                    parties=json.loads(row["parties"]),
+                    kind=row["kind"],
+                    status=status,
+                    last_update=row["last_update"],
+                    evidence=row["evidence"],
+                    due=row["due"],
+                    overdue=is_overdue,
+                )
+            )
+        result.sort(key=lambda r: natural_key(r.id))
+        return result
+
+    def _party_status_map(self, party: str) -> dict[str, str]:
+        rows = self.conn.execute(
+            """
+            SELECT commitment, status FROM events
+            WHERE party = ? AND status IS NOT NULL ORDER BY happened_on, id
+            """,
+            [party],
+        )
+        return {row["commitment"]: row["status"] for row in rows}
+
+    # ------------------------------------------------------------------ events
+
+    def events(
+        self,
+        commitment_id: str | None = None,
+        *,
+        since: dt.date | None = None,
+        limit: int | None = None,
+        newest_first: bool = True,
+    ) -> list[Event]:
+        """Return events, optionally for one commitment and from a date on."""
+        where, params = [], []
+        if commitment_id is not None:
+            where.append("commitment = ?")
+            params.append(self.resolve_id(commitment_id))
+        if since is not None:
+            where.append("happened_on >= ?")
+            params.append(since.isoformat())
+        order = "DESC" if newest_first else "ASC"
+        sql = "SELECT * FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY happened_on {order}, id {order}"
+        if limit is not None:
+            if limit < 1:
+                raise InvalidValue(f"The limit must be at least 1, not {limit}.")
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_event(row) for row in self.conn.execute(sql, params)]
+
+    def latest_evidence(self) -> dict[str, Event]:
+        """Return, per commitment, its most recent note or status change."""
+        rows = self.conn.execute(
+            """
+            SELECT * FROM events WHERE id IN (
+                SELECT (SELECT e.id FROM events e
+                        WHERE e.commitment = c.id AND e.kind != 'created'
+                        ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)
+                FROM commitments c)
+            """
+        )
+        return {row["commitment"]: _event(row) for row in rows}
+
+    def add_note(
+        self,
+        commitment_id: str,
+        text: str,
+        *,
+        on: dt.date,
+        today: dt.date,
+        source_url: str | None = None,
+        source_title: str | None = None,
+        party: str | None = None,
+    ) -> Event:
+        """Append a piece of evidence to a commitment's timeline and return it."""
+        return self._append(
+            commitment_id,
+            "note",
+            text=check_text(text, "note text"),
+            on=on,
+            today=today,
+            source_url=source_url,
+            source_title=source_title,
+            party=party,
+        )
+
+    def set_status(
+        self,
+        commitment_id: str,
+        status: str,
+        *,
+        on: dt.date,
+        today: dt.date,
+        reason: str | None = None,
+        source_url: str | None = None,
+        source_title: str | None = None,
+        party: str | None = None,
+    ) -> Event:
+        """Record a status change (for the whole commitment, or one party's side) and return it."""
+        status = check_status(status)
+        commitment = self.commitment(commitment_id)
+        if party is None:
+            current = commitment.status
+            whose = commitment.id
+        else:
+            party = self._check_party_of(commitment, party)
+            current = self.party_statuses(commitment)[party]
+            whose = f"{commitment.id} ({party})"
+        if current == status:
+            raise InvalidValue(
+                f"{whose} is already {status}; use `track note` to add evidence without a change."
+            )
+        if reason is not None:
+            reason = check_text(reason, "reason")
+        return self._append(
+            commitment.id,
+            "status",
+            text=reason,
+            on=on,
+            today=today,
+            source_url=source_url,
+            source_title=source_title,
+            party=party,
+            status=status,
+        )
+
+    def _append(
+        self,
+        commitment_id: str,
+        kind: str,
+        *,
+        text: str | None,
+        on: dt.date,
+        today: dt.date,
+        source_url: str | None,
+        source_title: str | None,
+        party: str | None,
+        status: str | None = None,
+    ) -> Event:
+        commitment = self.commitment(commitment_id)
+        if party is not None:
+            party = self._check_party_of(commitment, party)
+        if on > today:
+            raise InvalidDate(f"The date {on.isoformat()} is in the future (today is {today}).")
+        meeting_date = self.meeting(commitment.meeting).date
+        if on.isoformat() < meeting_date:
+            raise InvalidDate(
+                f"The date {on.isoformat()} is before {commitment.id} was made ({meeting_date})."
+            )
+        source_url = _optional_text(source_url, "source URL")
+        source_title = _optional_text(source_title, "source title")
+        if text is not None and "\x00" in text:
+            raise InvalidValue("The text contains a NUL byte.")
+        event = Event(
+            uuid=str(uuid.uuid4()),
+            commitment=commitment.id,
+            kind=kind,
+            happened_on=on.isoformat(),
+            recorded_at=utc_now(),
+            text=text,
+            source_url=source_url,
+            source_title=source_title,
+            party=party,
+            status=status,
+        )
+        with self._writing():
+            cursor = self.conn.execute(
+                """
+                INSERT INTO events (uuid, commitment, kind, happened_on, recorded_at, text,
+                                    source_url, source_title, party, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    event.uuid,
+                    event.commitment,
+                    event.kind,
+                    event.happened_on,
+                    event.recorded_at,
+                    event.text,
+                    event.source_url,
+                    event.source_title,
+                    event.party,
+                    event.status,
+                ],
+            )
+            if status is not None and party is None:
+                self._refresh_status([commitment.id])
+        return Event(**{**event.__dict__, "id": cursor.lastrowid})
+
+    def _check_party_of(self, commitment: Commitment, party: str) -> str:
+        party = check_party(party)
+        if party not in commitment.parties:
+            raise InvalidValue(
+                f"{commitment.id} is a commitment of {', '.join(commitment.parties)} only, "
+                f"not {party}."
+            )
+        return party
+
+    def _refresh_status(self, commitment_ids: Sequence[str]) -> None:
+        """Set each commitment's status to that of its latest whole-commitment status event."""
+        self.conn.executemany(
+            """
+            UPDATE commitments SET status = (
+                SELECT status FROM events
+                WHERE commitment = commitments.id AND status IS NOT NULL AND party IS NULL
+                ORDER BY happened_on DESC, id DESC LIMIT 1)
+            WHERE id = ?
+            """,
+            [[cid] for cid in commitment_ids],
+        )
+
+    # ------------------------------------------------------------------ new commitments
+
+    def add_commitment(
+        self,
+        commitment_id: str,
+        *,
+        title: str,
+        area: str,
+        parties: Sequence[str],
+        meeting: str | None = None,
+        kind: str = "joint",
+        summary: str | None = None,
+        quote: str | None = None,
+        quote_by: str | None = None,
+        deadline: str | None = None,
+        due: dt.date | None = None,
+    ) -> Commitment:
+        """Create a commitment, made at its meeting, with status not-started; return it."""
+        from tracker.seeds import SeedCommitment, SeedData
+
+        new_id = check_new_id(commitment_id)
+        if meeting is None:
+            known = self.meetings()
+            if len(known) != 1:
+                raise UnknownMeeting(
+                    "Say which meeting with --meeting: "
+                    + (
+                        ", ".join(m.slug for m in known)
+                        if known
+                        else "there are no meetings yet; "
+                        "load a seed file with `track init --seed FILE`"
+                    )
+                    + "."
+                )
+            meeting = known[0].slug
+        if not parties:
+            raise InvalidValue("Give at least one party with --party (US or CN).")
+        seed = SeedCommitment(
+            id=new_id,
+            meeting=self.meeting(meeting).slug,
+            area=check_text(area, "area").lower(),
+            title=check_text(title, "title"),
+            summary=_optional_text(summary, "summary"),
+            parties=list(dict.fromkeys(check_party(p) for p in parties)),
+            kind=check_kind(kind),
+            quote=_optional_text(quote, "quote"),
+            quote_by=_optional_text(quote_by, "quote attribution"),
+            deadline=_optional_text(deadline, "deadline"),
+            due=due.isoformat() if due else None,
+            status="not-started",
+        )
+        self.load(SeedData(commitments=[seed]))
+        return self.commitment(new_id)
+
+    # ------------------------------------------------------------------ bulk loading
+
+    def load(self, seed: SeedData) -> LoadSummary:
+        """Add a seed's meetings, commitments and events in one transaction; return the counts.
+
+        Meetings already present are kept as they are; events already present (same UUID) are
+        skipped; a commitment ID that already exists is an error and nothing is added."""
+        now = utc_now()
+        with self._writing():
+            existing_meetings = {m.slug: m for m in self.meetings()}
+            new_meetings = [m for m in seed.meetings if m.slug not in existing_meetings]
+            self.db["meetings"].insert_all(
+                {
+                    "slug": m.slug,
+                    "title": m.title,
+                    "date": m.date,
+                    "place": m.place,
+                    "parties": json.dumps(m.parties),
+                    "context": m.context,
+                    "sources": json.dumps(m.sources, ensure_ascii=False),
+                }
+                for m in new_meetings
+            )
+            meeting_dates = {m.slug: m.date for m in self.meetings()}
+            meeting_titles = {m.slug: m.title for m in self.meetings()}
+            existing_ids = set(self.commitment_ids())
+            commitments, created_events = [], []
+            for c in seed.commitments:
+                if c.id in existing_ids:
+                    raise DuplicateCommitment(f"A commitment with ID {c.id} already exists.")
+                if c.meeting not in meeting_dates:
+                    raise UnknownMeeting(
+                        f"{c.id} refers to meeting {c.meeting!r}, which is not loaded."
+                    )
+                existing_ids.add(c.id)
+                commitments.append(
+                    {
+                        "id": c.id,
+                        "meeting": c.meeting,
+                        "area": c.area,
+                        "title": c.title,
+                        "summary": c.summary,
+                        "parties": json.dumps(c.parties),
+                        "kind": c.kind,
+                        "quote": c.quote,
+                        "quote_by": c.quote_by,
+                        "deadline": c.deadline,
+                        "due": c.due,
+                        "status": c.status,
+                        "created_at": now,
+                    }
+                )
+                created_events.append(
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "commitment": c.id,
+                        "kind": "created",
+                        "happened_on": meeting_dates[c.meeting],
+                        "recorded_at": now,
+                        "text": f"Made at the {meeting_titles[c.meeting]}.",
+                        "source_url": None,
+                        "source_title": None,
+                        "party": None,
+                        "status": c.status,
+                    }
+                )
+            self.db["commitments"].insert_all(commitments)
+            self.db["events"].insert_all(created_events)
+            events = self._new_seed_events(seed, meeting_dates)
+            self.db["events"].insert_all(events)
+            changed = {e["commitment"] for e in events if e["status"] and not e["party"]}
+            self._refresh_status(sorted(changed))
+        return LoadSummary(len(new_meetings), len(commitments), len(events))
+
+    def _new_seed_events(self, seed: SeedData, meeting_dates: dict[str, str]) -> list[dict]:
+        known = {row[0] for row in self.conn.execute("SELECT uuid FROM events")}
+        made_on = dict(self.conn.execute("SELECT id, meeting FROM commitments").fetchall())
+        now, rows = utc_now(), []
+        for e in seed.events:
+            if e.uuid in known:
+                continue
+            if e.commitment not in made_on:
+                raise UnknownCommitment(e.commitment, [])
+            made = meeting_dates[made_on[e.commitment]]
+            if e.happened_on < made:
+                raise InvalidDate(
+                    f"Event on {e.happened_on} for {e.commitment} is before it was made ({made})."
+                )
+            known.add(e.uuid)
+            rows.append(
+                {
+                    "uuid": e.uuid,
+                    "commitment": e.commitment,
+                    "kind": e.kind,
+                    "happened_on": e.happened_on,
+                    "recorded_at": now,
+                    "text": e.text,
+                    "source_url": e.source_url,
+                    "source_title": e.source_title,
+                    "party": e.party,
+                    "status": e.status,
+                }
+            )
+        return rows
+
+
+def _optional_text(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    return check_text(value, what)
+
+
+def _meeting(row: sqlite3.Row) -> Meeting:
+    return Meeting(
+        slug=row["slug"],
+        title=row["title"],
+        date=row["date"],
+        place=row["place"],
+        parties=json.loads(row["parties"] or "[]"),
+        context=row["context"],
+        sources=json.loads(row["sources"] or "[]"),
+    )
+
+
+def _commitment(row: sqlite3.Row) -> Commitment:
+    values = dict(row)
+    values["parties"] = json.loads(values["parties"])
+    return Commitment(**values)
+
+
+def _event(row: sqlite3.Row) -> Event:
+    return Event(**dict(row))
