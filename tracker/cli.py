@@ -16,7 +16,7 @@ from tracker.dates import ACCEPTED_FORMS, parse_date, parse_duration
 from tracker.errors import DatabaseExists, InvalidDate, TrackError
 from tracker.formats import Column, output_options, render, terminal_width, to_json
 from tracker.model import KINDS, PARTIES, STATUSES, StatusRow
-from tracker.store import LoadSummary, Store, check_database_file
+from tracker.store import Store, check_database_file
 
 DB_ENV = "TRACK_DB"
 
@@ -37,7 +37,7 @@ class TrackGroup(click.Group):
         except click.UsageError as error:
             hint = ""
             if error.ctx is not None:
-                hint = f" (see '{error.ctx.command_path} --help')"
+                hint = f" See '{error.ctx.command_path} --help'."
             _fail(error.format_message() + hint, error.exit_code)
         except click.ClickException as error:
             _fail(error.format_message(), error.exit_code)
@@ -113,21 +113,21 @@ def default_db_path() -> Path:
 
 
 def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False) -> Store:
-    """Create a database at `path` loaded with seed files (the bundled ones by default)."""
-    from tracker import seeds
+    """Create a database at `path` and say on stderr what it was loaded with."""
+    from tracker.seeds import create_database
 
-    data = seeds.SeedData()
-    files = [] if empty else (seed_files or seeds.bundled_paths())
-    data = seeds.read_files(files)  # read (and check) before creating anything
-    store = Store.open(path)
-    summary = store.load(data) if files else LoadSummary(0, 0, 0)
-    what = "bundled Woodside 2023 data" if seed_files is None else ", ".join(f.name for f in files)
+    store, summary = create_database(path, seed_files=[] if empty else seed_files)
     if empty:
         click.echo(f"Created {path}: an empty tracker.", err=True)
     else:
+        what = (
+            "the bundled Woodside 2023 data"
+            if seed_files is None
+            else ", ".join(f.name for f in seed_files)
+        )
         click.echo(
             f"Created {path} with {summary.commitments} commitments and {summary.events} "
-            f"evidence events from the {what}.",
+            f"evidence events from {what}.",
             err=True,
         )
     return store
@@ -137,7 +137,7 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-@click.group(cls=TrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="track", cls=TrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="track")
 @click.option(
     "--db",
@@ -189,7 +189,7 @@ def path(ctx: click.Context) -> None:
 )
 @click.pass_context
 def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: bool) -> None:
-    """Create the database, loaded with the bundled data or your own meeting files.
+    """Create the database, from the bundled data or your own files.
 
     Example: track init --empty, or track init --seed my-summit.toml
     """
@@ -281,7 +281,10 @@ def status(
     output_format: str,
     fmt: str | None,
 ) -> None:
-    """List the commitments with their status, latest update and due date.
+    """List commitments with their status and due date.
+
+    One row per commitment: latest update, number of evidence entries, due date (OVERDUE
+    when it has passed and the commitment is not fulfilled), and a count per status.
 
     Example: track status --area military --status fulfilled
     """
@@ -477,7 +480,9 @@ def note(ctx, commitment_id, text, on, source_url, source_title, party) -> None:
 @party_option
 @click.pass_context
 def set_(ctx, commitment_id, new_status, reason, on, source_url, source_title, party) -> None:
-    """Change a commitment's status (or one party's side of it), recorded as an event.
+    """Change a commitment's status, recorded as an event.
+
+    With --party, only that party's side of a joint commitment changes.
 
     STATUS is one of: not-started, in-progress, stalled, partial, fulfilled, broken, unclear.
 
@@ -636,7 +641,10 @@ def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
 @click.option("--no-timestamp", is_flag=True, help="Leave the generation time out of the footer.")
 @click.pass_context
 def report(ctx, output, since, stale, no_timestamp) -> None:
-    """Print a Markdown follow-up report: counts, overdue, quiet, changes, evidence.
+    """Print the Markdown follow-up report.
+
+    Counts per status and area, what is overdue, what has gone quiet, what changed since a
+    date, and every commitment with its latest evidence and sources.
 
     Example: track report --since 2024-06-01 -o report.md
     """

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from tracker import __version__
 from tracker.dates import Duration
-from tracker.model import STATUSES, Event, StatusRow
+from tracker.model import STATUSES, Commitment, Event, StatusRow
 from tracker.store import Store
+
+DEFAULT_STALE = Duration(90, "days")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def render_markdown(
     *,
     today: dt.date,
     since: dt.date | None = None,
-    stale: Duration = Duration(90, "days"),
+    stale: Duration = DEFAULT_STALE,
     generated_at: str | None = None,
 ) -> str:
     """Return the follow-up report as a Markdown document."""
@@ -75,7 +77,7 @@ def render_markdown(
     out += _stale(rows, cutoff=stale.before(today), stale=stale)
     if since is not None:
         out += _changes(store, rows, since=since, today=today)
-    out += _areas(rows, evidence, store)
+    out += _areas(rows, evidence, store.commitments())
     out += _footer(meetings, store, generated_at)
     return "\n".join(out).rstrip() + "\n"
 
@@ -160,13 +162,19 @@ def _changes(store: Store, rows: list[StatusRow], *, since: dt.date, today: dt.d
     return out + [""]
 
 
-def _areas(rows: list[StatusRow], evidence: dict[str, Event], store: Store) -> list[str]:
+def _area_title(area: str) -> str:
+    return area.upper() if len(area) <= 2 else area.capitalize()
+
+
+def _areas(
+    rows: list[StatusRow], evidence: dict[str, Event], commitments: dict[str, Commitment]
+) -> list[str]:
     out = ["## Commitments by area", ""]
     areas = sorted({r.area for r in rows})
     for area in areas:
-        out += [f"### {area.capitalize()}", ""]
+        out += [f"### {_area_title(area)}", ""]
         for r in (r for r in rows if r.area == area):
-            commitment = store.commitment(r.id)
+            commitment = commitments[r.id]
             due = f"{r.due}{' (overdue)' if r.overdue else ''}" if r.due else "none"
             out.append(f"#### {r.id}: {r.title}")
             out.append("")

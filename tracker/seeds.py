@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import InvalidDate, InvalidValue, SeedError
 from tracker.model import (
@@ -19,6 +19,9 @@ from tracker.model import (
     check_status,
     check_text,
 )
+
+if TYPE_CHECKING:
+    from tracker.store import LoadSummary, Store
 
 BUNDLED = ("woodside-2023.toml", "woodside-2023-followup.toml")
 # Fixed namespace so the same seed event always gets the same UUID (imports stay idempotent).
@@ -79,9 +82,26 @@ class SeedData:
 
 
 def bundled_paths() -> list[Path]:
-    """Return the paths of the seed files shipped inside the package."""
-    folder = resources.files("tracker.bundled")
-    return [Path(str(folder.joinpath(name))) for name in BUNDLED]
+    """Return the paths of the seed files shipped inside the package (as `tracker.bundled`)."""
+    try:
+        folder = Path(str(resources.files("tracker.bundled")))
+    except ModuleNotFoundError:  # imported from a source checkout: the files are in seeds/
+        folder = Path(__file__).resolve().parent.parent / "seeds"
+    return [folder / name for name in BUNDLED]
+
+
+def create_database(
+    path: Path, *, seed_files: list[Path] | None = None
+) -> tuple[Store, LoadSummary]:
+    """Create the database at `path` loaded with seed files: the bundled ones when None, none
+    when empty. The files are read and checked before anything is created."""
+    from tracker.store import LoadSummary, Store
+
+    files = bundled_paths() if seed_files is None else list(seed_files)
+    data = read_files(files)
+    store = Store.open(path)
+    summary = store.load(data) if files else LoadSummary(0, 0, 0)
+    return store, summary
 
 
 def read_files(paths: Iterable[Path]) -> SeedData:
@@ -215,6 +235,8 @@ class _Reader:
         )
 
     def commitment(self, record: dict[str, Any], default_meeting: str | None) -> SeedCommitment:
+        commitment_id = self.checked("id", check_new_id, self.field(record, "id", required=True))
+        self.where += f" ({commitment_id})"
         self.known_keys(
             record,
             {
@@ -232,8 +254,6 @@ class _Reader:
                 "status",
             },
         )
-        commitment_id = self.checked("id", check_new_id, self.field(record, "id", required=True))
-        self.where += f" ({commitment_id})"
         meeting = self.field(record, "meeting") or default_meeting
         if meeting is None:
             self.fail("field 'meeting' is missing and the file has no [meeting]")

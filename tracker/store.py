@@ -204,6 +204,12 @@ class Store:
         row = self.conn.execute("SELECT * FROM commitments WHERE id = ?", [resolved]).fetchone()
         return _commitment(row)
 
+    def commitments(self) -> dict[str, Commitment]:
+        """Return every commitment by ID, in natural ID order."""
+        rows = self.conn.execute("SELECT * FROM commitments").fetchall()
+        found = {row["id"]: _commitment(row) for row in rows}
+        return {cid: found[cid] for cid in sorted(found, key=natural_key)}
+
     def party_statuses(self, commitment: Commitment) -> dict[str, str]:
         """Return each party's status: its own latest status, else the commitment's."""
         rows = self.conn.execute(

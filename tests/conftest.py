@@ -1,0 +1,62 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import cli
+from tracker.seeds import create_database
+
+
+@pytest.fixture(autouse=True)
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point TRACK_DB at a file in tmp_path, so no test can touch a real user's database."""
+    path = tmp_path / "track.db"
+    monkeypatch.setenv("TRACK_DB", str(path))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    return path
+
+
+@pytest.fixture
+def seeded(db_path: Path) -> Path:
+    """A database holding the bundled Woodside 2023 data."""
+    store, _ = create_database(db_path)
+    store.close()
+    return db_path
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI; by default assert success and return the click Result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, ok: bool = True, input: str | None = None):
+        result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return invoke
+
+
+def dump(path: Path) -> str:
+    """Return a full SQL dump of the database, read without changing it."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def assert_one_line_error(result, *fragments: str, code: int | None = None) -> None:
+    """The command failed with a single `Error: ...` line naming every fragment, no traceback."""
+    assert result.exit_code != 0
+    if code is not None:
+        assert result.exit_code == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in result.output
