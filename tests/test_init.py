@@ -62,6 +62,13 @@ def test_default_path_is_in_the_app_folder(run, monkeypatch, tmp_path):
     assert out.exists()
 
 
+@pytest.mark.parametrize("xdg", ["", "relative/dir"])
+def test_an_invalid_xdg_config_home_is_ignored(run, monkeypatch, tmp_path, xdg):
+    monkeypatch.delenv("TRACK_DB")
+    monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    assert run("path").stdout == f"{tmp_path / 'home' / '.config' / 'track' / 'track.db'}\n"
+
+
 def test_init_empty(run, db_path):
     result = run("init", "--empty")
     assert "an empty tracker" in result.stderr

@@ -109,7 +109,10 @@ class AppState:
 
 def default_db_path() -> Path:
     """Return the database path used when neither --db nor TRACK_DB is given."""
-    return Path(click.get_app_dir("track")) / "track.db"
+    folder = Path(click.get_app_dir("track"))
+    if not folder.is_absolute():  # an empty or relative XDG_CONFIG_HOME is invalid: ignore it
+        folder = Path.home() / ".config" / "track"
+    return folder / "track.db"
 
 
 def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False) -> Store:
