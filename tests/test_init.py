@@ -185,7 +185,7 @@ def test_schema_is_migrated_with_wal_and_foreign_keys(run, seeded):
     conn = sqlite3.connect(seeded)
     assert conn.execute("pragma journal_mode").fetchone() == ("wal",)
     names = [r[0] for r in conn.execute("select name from _sqlite_migrations")]
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial", "m002_metrics"]
     fks = conn.execute("pragma foreign_key_list(events)").fetchall()
     assert any(fk[2] == "commitments" for fk in fks)
 

@@ -14,13 +14,18 @@ def test_show_prints_the_commitment_and_its_timeline(run, seeded):
     assert "Timeline (3 events, oldest first)" in lines
     dated = [line[:10] for line in lines if line[:4] in ("2023", "2024")]
     assert dated == ["2023-11-15", "2024-02-26", "2024-03-31"]
-    assert "2024-03-31  status -> fulfilled" in lines
+    assert "2024-03-31  status -> fulfilled = 100" in lines
+    assert (
+        "Metric:    weekly scheduled passenger flights (flights a week): 70 on 2023-11-09 → 100 "
+        "on 2024-03-31"
+    ) in out
     assert "urdupoint.com" in out
 
 
 def test_show_json(run, seeded):
     data = json.loads(run("show", "NARC-1", "--format", "json").stdout)
-    assert list(data) == ["commitment", "party_statuses", "events"]
+    assert list(data) == ["as_of", "commitment", "party_statuses", "metric", "events"]
+    assert data["metric"] is None
     assert list(data["commitment"]) == [
         "id",
         "meeting",
@@ -36,6 +41,7 @@ def test_show_json(run, seeded):
         "status",
         "created_at",
         "overdue",
+        "due_soon",
     ]
     assert data["party_statuses"] == {"US": "fulfilled", "CN": "fulfilled"}
     assert [(e["happened_on"], e["kind"], e["status"]) for e in data["events"]] == [
@@ -54,6 +60,7 @@ def test_show_json(run, seeded):
         "source_title",
         "party",
         "status",
+        "value",
         "id",
     ]
 
@@ -135,7 +142,7 @@ def test_report_overdue_and_party_transition(run, seeded):
     )
     run("set", "AI-2", "stalled", "--party", "US", "--on", "2024-07-01")
     out = run("report", "--since", "2024-06-01").stdout
-    assert "- **AI-2** Second round: due 2024-06-30, status not-started" in out
+    assert "- **AI-2** Second round: OVERDUE since 2024-06-30, not-started" in out
     assert "- 2024-07-01 **AI-2** (US) not-started → stalled" in out
     assert "### Became overdue\n\n- **AI-2** Second round: due 2024-06-30" in out
 
@@ -144,7 +151,7 @@ def test_report_to_a_file(run, seeded, tmp_path):
     target = tmp_path / "report.md"
     result = run("report", "-o", str(target), "--no-timestamp")
     assert result.stdout == ""
-    assert result.stderr == f"Wrote the report to {target}.\n"
+    assert result.stderr == f"Wrote the markdown report to {target}.\n"
     assert target.read_text(encoding="utf-8") == run("report", "--no-timestamp").stdout
 
 

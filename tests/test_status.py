@@ -86,10 +86,12 @@ def test_status_json_shape_and_natural_order(run, seeded):
         "parties": ["US", "CN"],
         "kind": "joint",
         "status": "fulfilled",
+        "party_statuses": {"US": "fulfilled", "CN": "fulfilled"},
         "last_update": "2024-03-31",
         "evidence": 2,
         "due": "2024-03-31",
         "overdue": False,
+        "due_soon": False,
     }
 
 

@@ -15,7 +15,7 @@ from tracker import __version__
 from tracker.dates import ACCEPTED_FORMS, parse_date, parse_duration
 from tracker.errors import DatabaseExists, InvalidDate, TrackError
 from tracker.formats import Column, output_options, render, terminal_width, to_json
-from tracker.model import KINDS, PARTIES, STATUSES, StatusRow
+from tracker.model import KINDS, PARTIES, STATUSES, StatusRow, number
 from tracker.store import Store, check_database_file
 
 DB_ENV = "TRACK_DB"
@@ -239,6 +239,12 @@ def _backup_path(path: Path) -> Path:
 
 # --------------------------------------------------------------------------- status
 
+as_of_option = click.option(
+    "--as-of",
+    type=DateParam(allow_future=False),
+    help="Show things as they stood on this date: only events dated on or before it count.",
+)
+
 STATUS_COLUMNS = [
     Column("id", "ID"),
     Column("area", "Area"),
@@ -266,10 +272,16 @@ STATUS_COLUMNS = [
     "--overdue", is_flag=True, help="Only commitments past their due date, not fulfilled."
 )
 @click.option(
+    "--due-within",
+    type=DurationParam(),
+    help="Only commitments not fulfilled and due within this long (overdue ones included).",
+)
+@click.option(
     "--stale",
     type=DurationParam(),
     help="Only commitments with no event in this long: 90d, 12w, 6m, 1y.",
 )
+@as_of_option
 @output_options
 @click.pass_context
 def status(
@@ -280,28 +292,32 @@ def status(
     kind: str | None,
     meeting: str | None,
     overdue: bool,
+    due_within,
     stale,
+    as_of: dt.date | None,
     output_format: str,
     fmt: str | None,
 ) -> None:
     """List commitments with their status and due date.
 
-    One row per commitment: latest update, number of evidence entries, due date (OVERDUE
-    when it has passed and the commitment is not fulfilled), and a count per status.
+    One row per commitment: latest update, number of evidence entries, due date (marked
+    OVERDUE when it has passed and the commitment is not fulfilled, "soon" within 30 days),
+    and a count per status. With --as-of, the list as it stood on that date.
 
     Example: track status --area military --status fulfilled
     """
-    today = _today()
+    as_of = as_of or _today()
     store = _state(ctx).store()
     rows = store.status_rows(
-        today=today,
+        as_of=as_of,
         area=area,
         party=party,
         statuses=statuses,
         kind=kind,
         meeting=meeting,
         overdue=overdue,
-        stale_before=stale.before(today) if stale else None,
+        due_within=due_within,
+        stale_before=stale.before(as_of) if stale else None,
     )
     columns = list(STATUS_COLUMNS)
     if party:
@@ -309,7 +325,7 @@ def status(
     columns[7] = Column("due", "Due", show=lambda v: v or "")
     records = rows
     if output_format in ("table", "markdown"):
-        records = [{**r.__dict__, "due": f"{r.due} OVERDUE" if r.overdue else r.due} for r in rows]
+        records = [{**r.__dict__, "due": _due_cell(r)} for r in rows]
     else:
         columns = [Column(key, key) for key in StatusRow.__dataclass_fields__]
     click.echo(
@@ -317,6 +333,14 @@ def status(
     )
     if output_format in ("table", "markdown"):
         click.echo("\n" + _count_line(rows))
+
+
+def _due_cell(row: StatusRow) -> str | None:
+    if row.overdue:
+        return f"{row.due} OVERDUE"
+    if row.due_soon:
+        return f"{row.due} soon"
+    return row.due
 
 
 def _count_line(rows) -> str:
@@ -342,26 +366,33 @@ def _count_line(rows) -> str:
     show_default=True,
     help="Output format.",
 )
+@as_of_option
 @click.pass_context
-def show(ctx: click.Context, commitment_id: str, output_format: str) -> None:
+def show(ctx: click.Context, commitment_id: str, output_format: str, as_of: dt.date | None) -> None:
     """Show one commitment and its whole timeline, oldest first.
 
-    Example: track show narc-1
+    Example: track show narc-1, or track show TRAV-1 --as-of 2024-03-01
     """
     store = _state(ctx).store()
+    as_of = as_of or _today()
     commitment = store.commitment(commitment_id)
-    events = store.events(commitment.id, newest_first=False)
-    party_statuses = store.party_statuses(commitment)
-    today = _today()
-    overdue = bool(
-        commitment.due and commitment.due < today.isoformat() and commitment.status != "fulfilled"
-    )
+    state = store.state(commitment.id, as_of=as_of)
+    events = store.events(commitment.id, until=as_of, newest_first=False)
+    metric = store.metric(commitment.id, as_of=as_of)
     if output_format == "json":
+        details = {
+            **commitment.__dict__,
+            "status": state.status,
+            "overdue": state.overdue,
+            "due_soon": state.due_soon,
+        }
         click.echo(
             to_json(
                 {
-                    "commitment": {**commitment.__dict__, "overdue": overdue},
-                    "party_statuses": party_statuses,
+                    "as_of": as_of.isoformat(),
+                    "commitment": details,
+                    "party_statuses": state.party_statuses,
+                    "metric": metric,
                     "events": events,
                 }
             )
@@ -370,20 +401,28 @@ def show(ctx: click.Context, commitment_id: str, output_format: str) -> None:
     meeting = store.meeting(commitment.meeting)
     label = lambda name: click.style(f"{name + ':':<10}", bold=True)  # noqa: E731
     lines = [click.style(f"{commitment.id}  {commitment.title}", bold=True), ""]
-    lines.append(f"{label('Status')} {commitment.status}")
-    if any(s != commitment.status for s in party_statuses.values()):
+    if as_of != _today():
+        lines += [f"{label('As of')} {as_of.isoformat()} (later events are not shown)"]
+    lines.append(f"{label('Status')} {state.status}")
+    if any(s != state.status for s in state.party_statuses.values()):
         lines.append(
-            f"{label('By party')} " + ", ".join(f"{p} {s}" for p, s in party_statuses.items())
+            f"{label('By party')} " + ", ".join(f"{p} {s}" for p, s in state.party_statuses.items())
         )
     lines.append(f"{label('Parties')} {', '.join(commitment.parties)} ({commitment.kind})")
     lines.append(f"{label('Area')} {commitment.area}")
     lines.append(f"{label('Meeting')} {meeting.title}, {meeting.date} ({meeting.slug})")
     if commitment.deadline or commitment.due:
         due = f"due {commitment.due}" if commitment.due else "no date"
-        if overdue:
+        if state.overdue:
             due += " (OVERDUE)"
+        elif state.due_soon:
+            due += " (due soon)"
         words = f'"{commitment.deadline}", ' if commitment.deadline else ""
         lines.append(f"{label('Deadline')} {words}{due}")
+    if metric is not None:
+        from tracker.report import metric_data, metric_line
+
+        lines.append(_wrapped(label("Metric"), metric_line(metric_data(metric))))
     if commitment.summary:
         lines.append(_wrapped(label("Summary"), commitment.summary))
     if commitment.quote or commitment.quote_by:
@@ -416,6 +455,8 @@ def _event_line(event) -> str:
             if event.kind == "status"
             else (f"{event.kind} ({event.status})")
         )
+    if event.value is not None:
+        what += f" = {number(event.value)}"
     party = f" [{event.party}]" if event.party else ""
     head = f"{event.happened_on}  {what}{party}"
     out = [head]
@@ -504,6 +545,51 @@ def set_(ctx, commitment_id, new_status, reason, on, source_url, source_title, p
     )
     whose = f"{event.commitment} ({event.party})" if event.party else event.commitment
     click.echo(f"{whose} is now {event.status}, as of {event.happened_on}.", err=True)
+
+
+class NumberParam(click.ParamType):
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            number_ = float(str(value).replace(",", "").strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        if number_ != number_ or number_ in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number_
+
+
+@cli.command()
+@click.argument("commitment_id", metavar="ID")
+@click.argument("value", type=NumberParam())
+@on_option
+@source_option
+@title_option
+@click.option("--note", "text", help="What the reading is, in words (default: the metric's name).")
+@click.pass_context
+def measure(ctx, commitment_id, value, on, source_url, source_title, text) -> None:
+    """Record a reading of a commitment's metric (its quantitative target).
+
+    Example: track measure TRAV-1 150 --on 2024-10-27 --source URL
+    """
+    store = _state(ctx).store()
+    event = store.add_measure(
+        commitment_id,
+        value,
+        on=on,
+        today=_today(),
+        text=text,
+        source_url=source_url,
+        source_title=source_title,
+    )
+    metric = store.metric(event.commitment)
+    click.echo(
+        f"Recorded {number(value)} for {event.commitment} ({metric.name}) on {event.happened_on}.",
+        err=True,
+    )
 
 
 @cli.command()
@@ -622,17 +708,30 @@ def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
         click.echo(render(events, columns, output_format=output_format, fmt=fmt))
 
 
+REPORT_FORMATS = ("markdown", "html", "json")
+
+
 @cli.command()
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(REPORT_FORMATS, case_sensitive=False),
+    default="markdown",
+    show_default=True,
+    help="Markdown for editing, HTML (one self-contained file with charts), JSON for programs.",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the report to this file instead of printing it.",
 )
+@as_of_option
 @click.option(
     "--since",
     type=DateParam(allow_future=False),
-    help="Add a section on what changed since this date.",
+    help="Add a section on what changed between this date and the report date.",
 )
 @click.option(
     "--stale",
@@ -643,24 +742,36 @@ def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
 )
 @click.option("--no-timestamp", is_flag=True, help="Leave the generation time out of the footer.")
 @click.pass_context
-def report(ctx, output, since, stale, no_timestamp) -> None:
-    """Print the Markdown follow-up report.
+def report(ctx, output_format, output, as_of, since, stale, no_timestamp) -> None:
+    """Print the follow-up report.
 
-    Counts per status and area, what is overdue, what has gone quiet, what changed since a
-    date, and every commitment with its latest evidence and sources.
+    Headline and compliance per party and area (G7/G20 style scores and percentages), what
+    is overdue or due soon, what has gone quiet, what changed since a date, and every
+    commitment with its latest evidence and sources. The same database and --as-of always
+    give the same report (with --no-timestamp, byte for byte).
 
-    Example: track report --since 2024-06-01 -o report.md
+    Example: track report --since 2024-06-01 --format html -o report.html
     """
-    from tracker.report import render_markdown
+    from tracker.report import build_report, render_markdown
 
     store = _state(ctx).store()
-    text = render_markdown(
+    output_format = output_format.lower()
+    data = build_report(
         store,
-        today=_today(),
+        as_of=as_of or _today(),
         since=since,
         stale=stale,
         generated_at=None if no_timestamp else dt.datetime.now().isoformat(timespec="seconds"),
+        timelines=output_format != "markdown",
     )
+    if output_format == "json":
+        text = to_json(data) + "\n"
+    elif output_format == "html":
+        from tracker.html import render_html
+
+        text = render_html(data)
+    else:
+        text = render_markdown(data)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -668,7 +779,7 @@ def report(ctx, output, since, stale, no_timestamp) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
-    click.echo(f"Wrote the report to {output}.", err=True)
+    click.echo(f"Wrote the {output_format} report to {output}.", err=True)
 
 
 if os.environ.get("TRACK_DEBUG_IMPORTS"):  # pragma: no cover

@@ -103,6 +103,12 @@ class Duration:
 
         return day - relativedelta(**{self.unit: self.amount})
 
+    def after(self, day: dt.date) -> dt.date:
+        """Return the date this duration after `day`."""
+        from dateutil.relativedelta import relativedelta
+
+        return day + relativedelta(**{self.unit: self.amount})
+
     def __str__(self) -> str:
         return f"{self.amount} {self.unit if self.amount != 1 else self.unit[:-1]}"
 

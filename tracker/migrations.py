@@ -85,7 +85,26 @@ def m001_initial(db: Database) -> None:
     )
 
 
-STEPS: list[Callable[[Database], None]] = [m001_initial]
+def m002_metrics(db: Database) -> None:
+    """Quantitative targets: one metric per commitment, readings as events with a value."""
+    db["metrics"].create(
+        {
+            "commitment": str,
+            "name": str,  # what is counted, e.g. "weekly scheduled passenger flights"
+            "unit": str,
+            "baseline": float,
+            "baseline_on": str,  # ISO date of the baseline value
+            "target": float,  # optional
+        },
+        pk="commitment",
+        not_null={"name", "baseline", "baseline_on"},
+        foreign_keys=[("commitment", "commitments", "id")],
+    )
+    db["events"].add_column("value", float)  # a metric reading, for kind "measure"
+    db["events"].create_index(["commitment", "value"])
+
+
+STEPS: list[Callable[[Database], None]] = [m001_initial, m002_metrics]
 NAMES: list[str] = [step.__name__ for step in STEPS]
 
 

@@ -23,7 +23,31 @@ KINDS: dict[str, str] = {
     "principle": "A stated principle or position rather than an action.",
 }
 PARTIES: dict[str, str] = {"US": "United States", "CN": "China"}
-EVENT_KINDS = ("created", "note", "status")
+EVENT_KINDS = ("created", "note", "status", "measure")
+# G7/G20 Research Group style: +1 full compliance, 0 partial or work in progress, -1 none.
+SCORES: dict[str, int | None] = {
+    "fulfilled": 1,
+    "partial": 0,
+    "in-progress": 0,
+    "not-started": -1,
+    "stalled": -1,
+    "broken": -1,
+    "unclear": None,
+}
+UNSCORED_KINDS = ("principle",)
+
+
+def score(status: str, kind: str) -> int | None:
+    """Return the compliance score of a status (+1, 0, -1), or None when it is not scored."""
+    if kind in UNSCORED_KINDS:
+        return None
+    return SCORES[status]
+
+
+def percent(average: float) -> float:
+    """Convert an average score in [-1, 1] to a compliance percentage: (score + 1) / 2 x 100."""
+    return (average + 1) / 2 * 100
+
 
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+$")
 _NATURAL_CHUNKS = re.compile(r"(\d+)")
@@ -120,7 +144,47 @@ class Event:
     source_title: str | None = None
     party: str | None = None
     status: str | None = None
+    value: float | None = None
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A quantity that shows progress: its baseline, optional target, and latest reading."""
+
+    commitment: str
+    name: str
+    unit: str | None
+    baseline: float
+    baseline_on: str
+    target: float | None = None
+    latest: float | None = None
+    latest_on: str | None = None
+
+    @property
+    def current(self) -> float:
+        """The latest reading, or the baseline when there is none."""
+        return self.baseline if self.latest is None else self.latest
+
+    @property
+    def change(self) -> float:
+        return self.current - self.baseline
+
+    @property
+    def change_percent(self) -> float | None:
+        return None if self.baseline == 0 else self.change / self.baseline * 100
+
+    @property
+    def progress_percent(self) -> float | None:
+        """How far from baseline to target the latest reading is, in percent."""
+        if self.target is None or self.target == self.baseline:
+            return None
+        return self.change / (self.target - self.baseline) * 100
+
+
+def number(value: float) -> str:
+    """Return a reading without a trailing .0 (100, not 100.0)."""
+    return f"{value:g}" if value == int(value) and abs(value) < 1e15 else f"{value:,.6g}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +198,9 @@ class StatusRow:
     parties: list[str]
     kind: str
     status: str
+    party_statuses: dict[str, str]
     last_update: str
     evidence: int
     due: str | None
     overdue: bool
+    due_soon: bool

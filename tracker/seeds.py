@@ -53,6 +53,16 @@ class SeedCommitment:
     deadline: str | None
     due: str | None
     status: str
+    metric: SeedMetric | None = None
+
+
+@dataclass
+class SeedMetric:
+    name: str
+    unit: str | None
+    baseline: float
+    baseline_on: str
+    target: float | None
 
 
 @dataclass
@@ -66,6 +76,7 @@ class SeedEvent:
     source_title: str | None
     party: str | None
     status: str | None
+    value: float | None = None
 
 
 @dataclass
@@ -252,6 +263,7 @@ class _Reader:
                 "deadline",
                 "due",
                 "status",
+                "metric",
             },
         )
         meeting = self.field(record, "meeting") or default_meeting
@@ -272,12 +284,45 @@ class _Reader:
             status=self.checked(
                 "status", check_status, self.field(record, "status") or "not-started"
             ),
+            metric=self.metric(record["metric"]) if "metric" in record else None,
         )
+
+    def metric(self, value: Any) -> SeedMetric:
+        self.where += ": metric"
+        record = self.table(value)
+        self.known_keys(record, {"name", "unit", "baseline", "baseline_on", "target"})
+        return SeedMetric(
+            name=self.field(record, "name", required=True),
+            unit=self.field(record, "unit"),
+            baseline=self.number(record, "baseline", required=True),
+            baseline_on=self.date(record, "baseline_on", required=True),
+            target=self.number(record, "target"),
+        )
+
+    def number(self, record: dict[str, Any], key: str, *, required: bool = False) -> float | None:
+        value = record.get(key)
+        if value is None:
+            if required:
+                self.fail(f"field {key!r} is missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            self.fail(f"field {key!r} must be a number")
+        return float(value)
 
     def event(self, record: dict[str, Any]) -> SeedEvent:
         self.known_keys(
             record,
-            {"uuid", "commitment", "on", "text", "source", "source_title", "party", "status"},
+            {
+                "uuid",
+                "commitment",
+                "on",
+                "text",
+                "source",
+                "source_title",
+                "party",
+                "status",
+                "value",
+            },
         )
         commitment = self.field(record, "commitment", required=True).upper()
         self.where += f" ({commitment})"
@@ -290,11 +335,15 @@ class _Reader:
         if party is not None:
             party = self.checked("party", check_party, str(party))
         source_url = self.field(record, "source")
-        kind = "status" if status else "note"
+        value = self.number(record, "value")
+        kind = "status" if status else ("measure" if value is not None else "note")
         event_uuid = self.field(record, "uuid") or str(
             uuid.uuid5(
                 SEED_NAMESPACE,
-                "\x1f".join([commitment, happened_on, kind, status or "", party or "", text]),
+                "\x1f".join(
+                    [commitment, happened_on, kind, status or "", party or "", text]
+                    + ([repr(value)] if value is not None else [])
+                ),
             )
         )
         return SeedEvent(
@@ -307,4 +356,5 @@ class _Reader:
             source_title=self.field(record, "source_title"),
             party=party,
             status=status,
+            value=value,
         )

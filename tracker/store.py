@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker import migrations
+from tracker.dates import Duration
 from tracker.errors import (
     DuplicateCommitment,
     InvalidDate,
@@ -27,6 +28,7 @@ from tracker.model import (
     Commitment,
     Event,
     Meeting,
+    Metric,
     StatusRow,
     check_kind,
     check_new_id,
@@ -34,6 +36,7 @@ from tracker.model import (
     check_status,
     check_text,
     natural_key,
+    number,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +45,13 @@ if TYPE_CHECKING:
     from tracker.seeds import SeedData
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+DUE_SOON = Duration(30, "days")
+# The status of commitment `c` on :as_of: that of its latest whole-commitment status event.
+_STATUS_ON = """(
+    SELECT e.status FROM events e
+    WHERE e.commitment = c.id AND e.party IS NULL AND e.status IS NOT NULL
+      AND e.happened_on <= :as_of
+    ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)"""
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -210,71 +220,124 @@ class Store:
         found = {row["id"]: _commitment(row) for row in rows}
         return {cid: found[cid] for cid in sorted(found, key=natural_key)}
 
-    def party_statuses(self, commitment: Commitment) -> dict[str, str]:
-        """Return each party's status: its own latest status, else the commitment's."""
-        rows = self.conn.execute(
-            """
-            SELECT party, status FROM events
-            WHERE commitment = ? AND party IS NOT NULL AND status IS NOT NULL
-            ORDER BY happened_on, id
-            """,
-            [commitment.id],
-        )
-        own = {row["party"]: row["status"] for row in rows}
-        return {party: own.get(party, commitment.status) for party in commitment.parties}
+    def state(self, commitment_id: str, *, as_of: dt.date) -> StatusRow:
+        """Return one commitment's status row as it stood on `as_of`."""
+        rows = self.status_rows(as_of=as_of, commitment_id=commitment_id)
+        if not rows:
+            commitment = self.commitment(commitment_id)
+            made = self.meeting(commitment.meeting).date
+            raise InvalidDate(f"{commitment.id} was made on {made}, after {as_of.isoformat()}.")
+        return rows[0]
+
+    def party_statuses(self, commitment: Commitment, *, as_of: dt.date) -> dict[str, str]:
+        """Return each party's status on `as_of`: its own latest, else the commitment's."""
+        own = self._own_party_statuses(as_of, commitment_id=commitment.id)
+        overall = self._status_on(commitment.id, as_of)
+        return {p: own.get((commitment.id, p), overall) for p in commitment.parties}
+
+    def _status_on(self, commitment_id: str, as_of: dt.date) -> str:
+        row = self.conn.execute(
+            f"SELECT {_STATUS_ON} AS status FROM commitments c WHERE c.id = :id",
+            {"id": commitment_id, "as_of": as_of.isoformat()},
+        ).fetchone()
+        return row["status"]
+
+    def _own_party_statuses(
+        self, as_of: dt.date, *, commitment_id: str | None = None
+    ) -> dict[tuple[str, str], str]:
+        sql = """
+            SELECT commitment, party, status FROM events e
+            WHERE party IS NOT NULL AND status IS NOT NULL AND happened_on <= :as_of
+        """
+        if commitment_id is not None:
+            sql += " AND commitment = :id"
+        sql += " ORDER BY happened_on, id"
+        rows = self.conn.execute(sql, {"as_of": as_of.isoformat(), "id": commitment_id})
+        return {(row["commitment"], row["party"]): row["status"] for row in rows}
+
+    def first_meeting_date(self) -> dt.date | None:
+        """Return the date of the earliest meeting, or None when there are no meetings."""
+        row = self.conn.execute("SELECT min(date) FROM meetings").fetchone()
+        return dt.date.fromisoformat(row[0]) if row[0] else None
+
+    def check_as_of(self, as_of: dt.date) -> None:
+        """Raise InvalidDate if `as_of` is before the first meeting: nothing existed then."""
+        first = self.first_meeting_date()
+        if first is not None and as_of < first:
+            raise InvalidDate(
+                f"--as-of {as_of.isoformat()} is before the first meeting ({first.isoformat()}); "
+                "there is nothing to show then."
+            )
 
     def status_rows(
         self,
         *,
-        today: dt.date,
+        as_of: dt.date,
+        commitment_id: str | None = None,
         area: str | None = None,
         party: str | None = None,
         statuses: Sequence[str] = (),
         kind: str | None = None,
         meeting: str | None = None,
         overdue: bool = False,
+        due_within: Duration | None = None,
         stale_before: dt.date | None = None,
     ) -> list[StatusRow]:
-        """Return one row per commitment matching every filter given, in natural ID order.
+        """Return one row per commitment as it stood on `as_of`, matching every filter given,
+        in natural ID order.
 
-        With `party`, rows show that party's status and the status filter applies to it."""
-        where, params = [], []
+        Only events dated on or before `as_of` count. With `party`, rows show that party's
+        status and the status filter applies to it."""
+        self.check_as_of(as_of)
+        where, params = ["m.date <= :as_of"], {"as_of": as_of.isoformat()}
+        if commitment_id is not None:
+            where.append("c.id = :id")
+            params["id"] = self.resolve_id(commitment_id)
         if area is not None:
             area = area.strip().lower()
             if area not in self.areas():
                 raise InvalidValue(f"Unknown area {area!r}. Areas: {', '.join(self.areas())}.")
-            where.append("c.area = ?")
-            params.append(area)
+            where.append("c.area = :area")
+            params["area"] = area
         if party is not None:
             party = check_party(party)
-            where.append("EXISTS (SELECT 1 FROM json_each(c.parties) WHERE value = ?)")
-            params.append(party)
+            where.append("EXISTS (SELECT 1 FROM json_each(c.parties) WHERE value = :party)")
+            params["party"] = party
         if kind is not None:
-            where.append("c.kind = ?")
-            params.append(check_kind(kind))
+            where.append("c.kind = :kind")
+            params["kind"] = check_kind(kind)
         if meeting is not None:
-            where.append("c.meeting = ?")
-            params.append(self.meeting(meeting).slug)
+            where.append("c.meeting = :meeting")
+            params["meeting"] = self.meeting(meeting).slug
         wanted_statuses = {check_status(s) for s in statuses}
-        sql = """
-            SELECT c.id, c.meeting, c.area, c.title, c.parties, c.kind, c.status, c.due,
-                (SELECT max(e.happened_on) FROM events e WHERE e.commitment = c.id) AS last_update,
+        sql = f"""
+            SELECT c.id, c.meeting, c.area, c.title, c.parties, c.kind, c.due,
+                {_STATUS_ON} AS status,
+                (SELECT max(e.happened_on) FROM events e
+                 WHERE e.commitment = c.id AND e.happened_on <= :as_of) AS last_update,
                 (SELECT count(*) FROM events e
-                 WHERE e.commitment = c.id AND e.kind != 'created') AS evidence
-            FROM commitments c
+                 WHERE e.commitment = c.id AND e.kind != 'created'
+                   AND e.happened_on <= :as_of) AS evidence
+            FROM commitments c JOIN meetings m ON m.slug = c.meeting
+            WHERE {" AND ".join(where)}
         """
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        today_iso = today.isoformat()
+        as_of_iso = as_of.isoformat()
+        soon_iso = DUE_SOON.after(as_of).isoformat()
+        within_iso = due_within.after(as_of).isoformat() if due_within else None
         stale_iso = stale_before.isoformat() if stale_before else None
-        party_status = self._party_status_map(party) if party else {}
+        own = self._own_party_statuses(as_of)
         result = []
         for row in self.conn.execute(sql, params):
-            status = party_status.get(row["id"], row["status"])
-            is_overdue = bool(row["due"] and row["due"] < today_iso and status != "fulfilled")
+            parties = json.loads(row["parties"])
+            by_party = {p: own.get((row["id"], p), row["status"]) for p in parties}
+            status = by_party[party] if party else row["status"]
+            open_ = status != "fulfilled" and row["due"] is not None
+            is_overdue = open_ and row["due"] < as_of_iso
             if wanted_statuses and status not in wanted_statuses:
                 continue
             if overdue and not is_overdue:
+                continue
+            if within_iso and not (open_ and row["due"] <= within_iso):
                 continue
             if stale_iso and row["last_update"] >= stale_iso:
                 continue
@@ -284,27 +347,19 @@ class Store:
                     meeting=row["meeting"],
                     area=row["area"],
                     title=row["title"],
-                    parties=json.loads(row["parties"]),
+                    parties=parties,
                     kind=row["kind"],
                     status=status,
+                    party_statuses=by_party,
                     last_update=row["last_update"],
                     evidence=row["evidence"],
                     due=row["due"],
                     overdue=is_overdue,
+                    due_soon=open_ and as_of_iso <= row["due"] <= soon_iso,
                 )
             )
         result.sort(key=lambda r: natural_key(r.id))
         return result
-
-    def _party_status_map(self, party: str) -> dict[str, str]:
-        rows = self.conn.execute(
-            """
-            SELECT commitment, status FROM events
-            WHERE party = ? AND status IS NOT NULL ORDER BY happened_on, id
-            """,
-            [party],
-        )
-        return {row["commitment"]: row["status"] for row in rows}
 
     # ------------------------------------------------------------------ events
 
@@ -313,10 +368,13 @@ class Store:
         commitment_id: str | None = None,
         *,
         since: dt.date | None = None,
+        until: dt.date | None = None,
         limit: int | None = None,
         newest_first: bool = True,
+        with_status: bool = False,
     ) -> list[Event]:
-        """Return events, optionally for one commitment and from a date on."""
+        """Return events, optionally for one commitment, dated between `since` and `until`
+        (inclusive), or only those that carry a status."""
         where, params = [], []
         if commitment_id is not None:
             where.append("commitment = ?")
@@ -324,6 +382,11 @@ class Store:
         if since is not None:
             where.append("happened_on >= ?")
             params.append(since.isoformat())
+        if until is not None:
+            where.append("happened_on <= ?")
+            params.append(until.isoformat())
+        if with_status:
+            where.append("status IS NOT NULL")
         order = "DESC" if newest_first else "ASC"
         sql = "SELECT * FROM events"
         if where:
@@ -336,16 +399,18 @@ class Store:
             params.append(limit)
         return [_event(row) for row in self.conn.execute(sql, params)]
 
-    def latest_evidence(self) -> dict[str, Event]:
-        """Return, per commitment, its most recent note or status change."""
+    def latest_evidence(self, *, as_of: dt.date) -> dict[str, Event]:
+        """Return, per commitment, its most recent note, reading or status change on `as_of`."""
         rows = self.conn.execute(
             """
             SELECT * FROM events WHERE id IN (
                 SELECT (SELECT e.id FROM events e
                         WHERE e.commitment = c.id AND e.kind != 'created'
+                          AND e.happened_on <= :as_of
                         ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)
                 FROM commitments c)
-            """
+            """,
+            {"as_of": as_of.isoformat()},
         )
         return {row["commitment"]: _event(row) for row in rows}
 
@@ -392,7 +457,7 @@ class Store:
             whose = commitment.id
         else:
             party = self._check_party_of(commitment, party)
-            current = self.party_statuses(commitment)[party]
+            current = self.party_statuses(commitment, as_of=today)[party]
             whose = f"{commitment.id} ({party})"
         if current == status:
             raise InvalidValue(
@@ -412,6 +477,73 @@ class Store:
             status=status,
         )
 
+    def add_measure(
+        self,
+        commitment_id: str,
+        value: float,
+        *,
+        on: dt.date,
+        today: dt.date,
+        text: str | None = None,
+        source_url: str | None = None,
+        source_title: str | None = None,
+    ) -> Event:
+        """Record a reading of a commitment's metric and return the event."""
+        commitment = self.commitment(commitment_id)
+        metric = self.metric(commitment.id)
+        if metric is None:
+            raise InvalidValue(
+                f"{commitment.id} has no metric to measure; only commitments with a "
+                "quantitative target take readings."
+            )
+        if (
+            not isinstance(value, int | float)
+            or value != value
+            or value
+            in (
+                float("inf"),
+                float("-inf"),
+            )
+        ):
+            raise InvalidValue(f"The value {value!r} is not a number.")
+        return self._append(
+            commitment.id,
+            "measure",
+            text=_optional_text(text, "note") or f"{metric.name}: {number(float(value))}",
+            on=on,
+            today=today,
+            source_url=source_url,
+            source_title=source_title,
+            party=None,
+            value=float(value),
+        )
+
+    def metric(self, commitment_id: str, *, as_of: dt.date | None = None) -> Metric | None:
+        """Return a commitment's metric with its latest reading on `as_of` (default: any)."""
+        found = self.metrics(as_of=as_of, commitment_id=commitment_id)
+        return found.get(commitment_id)
+
+    def metrics(
+        self, *, as_of: dt.date | None = None, commitment_id: str | None = None
+    ) -> dict[str, Metric]:
+        """Return every metric by commitment, each with its latest reading on `as_of`."""
+        sql = """
+            SELECT m.*,
+                (SELECT e.value FROM events e
+                 WHERE e.commitment = m.commitment AND e.value IS NOT NULL
+                   AND e.happened_on <= :as_of
+                 ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) AS latest,
+                (SELECT e.happened_on FROM events e
+                 WHERE e.commitment = m.commitment AND e.value IS NOT NULL
+                   AND e.happened_on <= :as_of
+                 ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) AS latest_on
+            FROM metrics m
+        """
+        if commitment_id is not None:
+            sql += " WHERE m.commitment = :id"
+        params = {"as_of": (as_of or dt.date.max).isoformat(), "id": commitment_id}
+        return {row["commitment"]: Metric(**dict(row)) for row in self.conn.execute(sql, params)}
+
     def _append(
         self,
         commitment_id: str,
@@ -424,6 +556,7 @@ class Store:
         source_title: str | None,
         party: str | None,
         status: str | None = None,
+        value: float | None = None,
     ) -> Event:
         commitment = self.commitment(commitment_id)
         if party is not None:
@@ -450,13 +583,14 @@ class Store:
             source_title=source_title,
             party=party,
             status=status,
+            value=value,
         )
         with self._writing():
             cursor = self.conn.execute(
                 """
                 INSERT INTO events (uuid, commitment, kind, happened_on, recorded_at, text,
-                                    source_url, source_title, party, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    source_url, source_title, party, status, value)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     event.uuid,
@@ -469,6 +603,7 @@ class Store:
                     event.source_title,
                     event.party,
                     event.status,
+                    event.value,
                 ],
             )
             if status is not None and party is None:
@@ -618,6 +753,9 @@ class Store:
                     }
                 )
             self.db["commitments"].insert_all(commitments)
+            self.db["metrics"].insert_all(
+                {"commitment": c.id, **c.metric.__dict__} for c in seed.commitments if c.metric
+            )
             self.db["events"].insert_all(created_events)
             events = self._new_seed_events(seed, meeting_dates)
             self.db["events"].insert_all(events)
@@ -628,6 +766,7 @@ class Store:
     def _new_seed_events(self, seed: SeedData, meeting_dates: dict[str, str]) -> list[dict]:
         known = {row[0] for row in self.conn.execute("SELECT uuid FROM events")}
         made_on = dict(self.conn.execute("SELECT id, meeting FROM commitments").fetchall())
+        measured = {row[0] for row in self.conn.execute("SELECT commitment FROM metrics")}
         now, rows = utc_now(), []
         for e in seed.events:
             if e.uuid in known:
@@ -638,6 +777,11 @@ class Store:
             if e.happened_on < made:
                 raise InvalidDate(
                     f"Event on {e.happened_on} for {e.commitment} is before it was made ({made})."
+                )
+            if e.value is not None and e.commitment not in measured:
+                raise InvalidValue(
+                    f"Event on {e.happened_on} for {e.commitment} has a value, "
+                    "but the commitment has no metric."
                 )
             known.add(e.uuid)
             rows.append(
@@ -652,6 +796,7 @@ class Store:
                     "source_title": e.source_title,
                     "party": e.party,
                     "status": e.status,
+                    "value": e.value,
                 }
             )
         return rows
