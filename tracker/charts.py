@@ -24,10 +24,11 @@ FONT = 'font-family="system-ui, sans-serif"'
 def _svg(width: int, height: int, title: str, description: str, body: list[str], cls: str) -> str:
     slug = cls.replace(" ", "-")
     return (
+        '<div class="scroll chart-box">'
         f'<svg class="chart {cls}" role="img" viewBox="0 0 {width} {height}" '
         f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="{slug}-title {slug}-desc" {FONT}>'
         f'<title id="{slug}-title">{escape(title)}</title>'
-        f'<desc id="{slug}-desc">{escape(description)}</desc>' + "".join(body) + "</svg>"
+        f'<desc id="{slug}-desc">{escape(description)}</desc>' + "".join(body) + "</svg></div>"
     )
 
 

@@ -31,7 +31,7 @@ table { border-collapse: collapse; margin: .6rem 0; font-size: .92rem; }
 th, td { border-bottom: 1px solid var(--rule); padding: .3rem .55rem; text-align: left;
   vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-svg.chart { width: 100%; height: auto; max-width: 100%; margin: .8rem 0; }
+svg.chart { width: 100%; height: auto; min-width: 600px; margin: .8rem 0; }
 .commitment { border-top: 1px solid var(--rule); padding: .8rem 0; break-inside: avoid; }
 .status { display: inline-block; border: 1px solid currentColor; border-radius: 3px;
   padding: 0 .35rem; font-size: .85rem; font-weight: 600; white-space: nowrap; }
