@@ -1,4 +1,5 @@
 import json
+import re
 
 from conftest import assert_one_line_error
 
@@ -61,6 +62,9 @@ def test_show_json(run, seeded):
         "party",
         "status",
         "value",
+        "retracts",
+        "changes",
+        "retracted",
         "id",
     ]
 
@@ -86,8 +90,8 @@ def test_log_newest_first_with_filters(run, seeded):
 
 def test_log_table(run, seeded):
     out = run("log", "-n", "3").stdout.splitlines()
-    assert out[0].split() == ["Date", "ID", "Event", "Party", "Text"]
-    assert out[2].startswith("2024-09-14  MIL-2   note")
+    assert out[0].split() == ["Event", "Date", "ID", "What", "Party", "Text"]
+    assert re.match(r"[0-9a-f]{8}  2024-09-14  MIL-2   note", out[2])
     assert "status -> fulfilled" in out[3]
     assert "[China, U.S. hold 18th defense policy coordination talks in Beijing (CGTN)]" in out[2]
 

@@ -637,12 +637,29 @@ def add(
 # --------------------------------------------------------------------------- log, report
 
 LOG_COLUMNS = [
+    Column("ref", "Event"),
     Column("happened_on", "Date"),
     Column("commitment", "ID"),
-    Column("what", "Event"),
+    Column("what", "What"),
     Column("party", "Party"),
     Column("text", "Text", shrink=True),
 ]
+LOG_FIELDS = (
+    "uuid", "happened_on", "commitment", "kind", "status", "party", "value", "text",
+    "source_url", "source_title", "retracts", "changes", "retracted", "recorded_at",
+)  # fmt: skip
+
+
+def _what(event) -> str:
+    if event.kind == "status":
+        what = f"status -> {event.status}"
+    elif event.kind == "retraction":
+        what = f"retracts {event.retracts[:8]}"
+    elif event.kind == "measure":
+        what = f"measure = {number(event.value)}"
+    else:
+        what = event.kind
+    return what + (" (RETRACTED)" if event.retracted else "")
 
 
 @cli.command()
@@ -661,15 +678,19 @@ LOG_COLUMNS = [
 def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
     """List recent events, newest first, for all commitments or one.
 
+    Retracted events are marked (RETRACTED); retractions name the event they withdraw. The
+    Event column is the start of each event's ID, for `track undo`.
+
     Example: track log MIL-2 --since 2024-01-01
     """
     store = _state(ctx).store()
-    events = store.events(commitment_id, since=since, limit=limit)
+    events = store.events(commitment_id, since=since, limit=limit, include_retracted=True)
     if output_format in ("table", "markdown"):
         records = [
             {
                 **e.__dict__,
-                "what": f"status -> {e.status}" if e.kind == "status" else e.kind,
+                "ref": e.uuid[:8],
+                "what": _what(e),
                 "text": " ".join(
                     filter(
                         None,
@@ -690,22 +711,77 @@ def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
             )
         )
     else:
-        columns = [
-            Column(k, k)
-            for k in (
-                "happened_on",
-                "commitment",
-                "kind",
-                "status",
-                "party",
-                "text",
-                "source_url",
-                "source_title",
-                "recorded_at",
-                "uuid",
-            )
-        ]
-        click.echo(render(events, columns, output_format=output_format, fmt=fmt))
+        columns = [Column(k, k) for k in LOG_FIELDS]
+        records = [{k: e.__dict__[k] for k in LOG_FIELDS} for e in events]
+        click.echo(render(records, columns, output_format=output_format, fmt=fmt))
+
+
+@cli.command()
+@click.argument("event_ref", metavar="[EVENT]", required=False)
+@click.option("--reason", help="Why the event is withdrawn.")
+@click.pass_context
+def undo(ctx, event_ref, reason) -> None:
+    """Retract an event: the latest one recorded, or EVENT (an ID from `track log`).
+
+    Nothing is deleted: a retraction is added, and statuses and reports are recomputed as if
+    the event never happened. Undo a retraction to restore its event.
+
+    Example: track undo, or track undo 3f2a9c1e --reason "Wrong source"
+    """
+    store = _state(ctx).store()
+    retraction, target = store.undo(event_ref, today=_today(), reason=reason)
+    what = f"{target.kind} of {target.happened_on} on {target.commitment}"
+    if target.kind == "retraction":
+        click.echo(
+            f"Retracted retraction {target.uuid[:8]}: event {target.retracts[:8]} is back in "
+            f"force. (Undo this with `track undo {retraction.uuid[:8]}`.)",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"Retracted the {what} ({target.uuid[:8]}). "
+            f"To restore it: track undo {retraction.uuid[:8]}",
+            err=True,
+        )
+
+
+@cli.command()
+@click.argument("commitment_id", metavar="ID")
+@click.option("--title", help="New title.")
+@click.option("--summary", help="New summary, in your own words.")
+@click.option("--area", help="New area.")
+@click.option("--deadline", help="New deadline wording.")
+@click.option("--due", type=DateParam(), help="New due date.")
+@click.option("--no-due", is_flag=True, help="Remove the due date.")
+@click.option(
+    "--party", "parties", multiple=True, help="New parties, replacing the old (repeatable)."
+)
+@click.option("--reason", help="Why the record changed.")
+@click.pass_context
+def edit(ctx, commitment_id, title, summary, area, deadline, due, no_due, parties, reason) -> None:
+    """Correct a commitment's title, summary, area, deadline, due date or parties.
+
+    The old and new values are kept in an edit event, so `track undo` can reverse it.
+
+    Example: track edit MIL-5 --due 2024-12-31 --reason "Date announced"
+    """
+    from tracker.store import UNSET
+
+    if due is not None and no_due:
+        raise click.UsageError("Use --due or --no-due, not both.")
+    store = _state(ctx).store()
+    event = store.edit(
+        commitment_id,
+        today=_today(),
+        title=title,
+        summary=summary,
+        area=area,
+        deadline=deadline,
+        due=None if no_due else (due or UNSET),
+        parties=parties or None,
+        reason=reason,
+    )
+    click.echo(f"{event.commitment}: {event.text} (event {event.uuid[:8]})", err=True)
 
 
 REPORT_FORMATS = ("markdown", "html", "json")

@@ -104,7 +104,30 @@ def m002_metrics(db: Database) -> None:
     db["events"].create_index(["commitment", "value"])
 
 
-STEPS: list[Callable[[Database], None]] = [m001_initial, m002_metrics]
+def m003_corrections(db: Database) -> None:
+    """Undo and edits without rewriting history: retraction and edit events, the derived set
+    of retracted events, and the `live_events` view that every status is computed from."""
+    db["events"].add_column("retracts", str)  # UUID of the event a retraction withdraws
+    db["events"].add_column("changes", str)  # JSON {field: [old, new]} for edit events
+    db["events"].create_index(["retracts"])
+    db["events"].create_index(["kind"])
+    # Derived from the retraction events (rebuilt whenever one is added): which events
+    # currently count as withdrawn, and by which retraction.
+    db["retracted_events"].create(
+        {"event": int, "retraction": int},
+        pk="event",
+        foreign_keys=[("event", "events", "id"), ("retraction", "events", "id")],
+    )
+    db.create_view(
+        "live_events",
+        """
+        SELECT * FROM events
+        WHERE kind != 'retraction' AND id NOT IN (SELECT event FROM retracted_events)
+        """,
+    )
+
+
+STEPS: list[Callable[[Database], None]] = [m001_initial, m002_metrics, m003_corrections]
 NAMES: list[str] = [step.__name__ for step in STEPS]
 
 

@@ -23,7 +23,7 @@ KINDS: dict[str, str] = {
     "principle": "A stated principle or position rather than an action.",
 }
 PARTIES: dict[str, str] = {"US": "United States", "CN": "China"}
-EVENT_KINDS = ("created", "note", "status", "measure")
+EVENT_KINDS = ("created", "note", "status", "measure", "edit", "retraction")
 # G7/G20 Research Group style: +1 full compliance, 0 partial or work in progress, -1 none.
 SCORES: dict[str, int | None] = {
     "fulfilled": 1,
@@ -145,6 +145,9 @@ class Event:
     party: str | None = None
     status: str | None = None
     value: float | None = None
+    retracts: str | None = None  # for a retraction: the UUID of the event it withdraws
+    changes: str | None = None  # for an edit: JSON {field: [old, new]}
+    retracted: bool = False  # withdrawn by a retraction that is itself still in force
     id: int | None = None
 
 

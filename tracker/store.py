@@ -3,6 +3,7 @@ appending evidence. Every status change is an event; no event row is ever update
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -10,7 +11,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,19 +46,28 @@ if TYPE_CHECKING:
     from tracker.seeds import SeedData
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+EVIDENCE_KINDS = "('note', 'status', 'measure')"
 DUE_SOON = Duration(30, "days")
 # The status of commitment `c` on :as_of: that of its latest whole-commitment status event.
 _STATUS_ON = """(
-    SELECT e.status FROM events e
+    SELECT e.status FROM live_events e
     WHERE e.commitment = c.id AND e.party IS NULL AND e.status IS NOT NULL
       AND e.happened_on <= :as_of
     ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)"""
 BUSY_TIMEOUT_MS = 10_000
 
 
+class Unset:
+    """Marks an argument that was not given (where None means "clear this value")."""
+
+
+UNSET = Unset()
+
+
 @dataclass(frozen=True)
 class LoadSummary:
-    """What a seed load added."""
+    """What a load or import added: meetings, commitments, and events other than the
+    `created` event each commitment gets."""
 
     meetings: int
     commitments: int
@@ -246,7 +256,7 @@ class Store:
         self, as_of: dt.date, *, commitment_id: str | None = None
     ) -> dict[tuple[str, str], str]:
         sql = """
-            SELECT commitment, party, status FROM events e
+            SELECT commitment, party, status FROM live_events e
             WHERE party IS NOT NULL AND status IS NOT NULL AND happened_on <= :as_of
         """
         if commitment_id is not None:
@@ -313,10 +323,11 @@ class Store:
         sql = f"""
             SELECT c.id, c.meeting, c.area, c.title, c.parties, c.kind, c.due,
                 {_STATUS_ON} AS status,
-                (SELECT max(e.happened_on) FROM events e
-                 WHERE e.commitment = c.id AND e.happened_on <= :as_of) AS last_update,
-                (SELECT count(*) FROM events e
-                 WHERE e.commitment = c.id AND e.kind != 'created'
+                (SELECT max(e.happened_on) FROM live_events e
+                 WHERE e.commitment = c.id AND e.kind != 'edit'
+                   AND e.happened_on <= :as_of) AS last_update,
+                (SELECT count(*) FROM live_events e
+                 WHERE e.commitment = c.id AND e.kind IN {EVIDENCE_KINDS}
                    AND e.happened_on <= :as_of) AS evidence
             FROM commitments c JOIN meetings m ON m.slug = c.meeting
             WHERE {" AND ".join(where)}
@@ -372,26 +383,35 @@ class Store:
         limit: int | None = None,
         newest_first: bool = True,
         with_status: bool = False,
+        include_retracted: bool = False,
     ) -> list[Event]:
         """Return events, optionally for one commitment, dated between `since` and `until`
-        (inclusive), or only those that carry a status."""
+        (inclusive), or only those that carry a status.
+
+        Retracted events and the retractions themselves are left out unless
+        `include_retracted`; each event says whether it is retracted."""
         where, params = [], []
         if commitment_id is not None:
-            where.append("commitment = ?")
+            where.append("e.commitment = ?")
             params.append(self.resolve_id(commitment_id))
         if since is not None:
-            where.append("happened_on >= ?")
+            where.append("e.happened_on >= ?")
             params.append(since.isoformat())
         if until is not None:
-            where.append("happened_on <= ?")
+            where.append("e.happened_on <= ?")
             params.append(until.isoformat())
         if with_status:
-            where.append("status IS NOT NULL")
+            where.append("e.status IS NOT NULL")
+        if not include_retracted:
+            where.append("e.kind != 'retraction' AND r.event IS NULL")
         order = "DESC" if newest_first else "ASC"
-        sql = "SELECT * FROM events"
+        sql = """
+            SELECT e.*, r.event IS NOT NULL AS retracted
+            FROM events e LEFT JOIN retracted_events r ON r.event = e.id
+        """
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY happened_on {order}, id {order}"
+        sql += f" ORDER BY e.happened_on {order}, e.id {order}"
         if limit is not None:
             if limit < 1:
                 raise InvalidValue(f"The limit must be at least 1, not {limit}.")
@@ -402,10 +422,10 @@ class Store:
     def latest_evidence(self, *, as_of: dt.date) -> dict[str, Event]:
         """Return, per commitment, its most recent note, reading or status change on `as_of`."""
         rows = self.conn.execute(
-            """
+            f"""
             SELECT * FROM events WHERE id IN (
-                SELECT (SELECT e.id FROM events e
-                        WHERE e.commitment = c.id AND e.kind != 'created'
+                SELECT (SELECT e.id FROM live_events e
+                        WHERE e.commitment = c.id AND e.kind IN {EVIDENCE_KINDS}
                           AND e.happened_on <= :as_of
                         ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)
                 FROM commitments c)
@@ -529,11 +549,11 @@ class Store:
         """Return every metric by commitment, each with its latest reading on `as_of`."""
         sql = """
             SELECT m.*,
-                (SELECT e.value FROM events e
+                (SELECT e.value FROM live_events e
                  WHERE e.commitment = m.commitment AND e.value IS NOT NULL
                    AND e.happened_on <= :as_of
                  ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) AS latest,
-                (SELECT e.happened_on FROM events e
+                (SELECT e.happened_on FROM live_events e
                  WHERE e.commitment = m.commitment AND e.value IS NOT NULL
                    AND e.happened_on <= :as_of
                  ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) AS latest_on
@@ -586,29 +606,18 @@ class Store:
             value=value,
         )
         with self._writing():
-            cursor = self.conn.execute(
-                """
-                INSERT INTO events (uuid, commitment, kind, happened_on, recorded_at, text,
-                                    source_url, source_title, party, status, value)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    event.uuid,
-                    event.commitment,
-                    event.kind,
-                    event.happened_on,
-                    event.recorded_at,
-                    event.text,
-                    event.source_url,
-                    event.source_title,
-                    event.party,
-                    event.status,
-                    event.value,
-                ],
-            )
+            cursor = self._insert_event(event)
             if status is not None and party is None:
                 self._refresh_status([commitment.id])
         return Event(**{**event.__dict__, "id": cursor.lastrowid})
+
+    def _insert_event(self, event: Event) -> sqlite3.Cursor:
+        values = {k: v for k, v in event.__dict__.items() if k not in ("id", "retracted")}
+        return self.conn.execute(
+            f"INSERT INTO events ({', '.join(values)}) VALUES "
+            f"({', '.join(':' + k for k in values)})",
+            values,
+        )
 
     def _check_party_of(self, commitment: Commitment, party: str) -> str:
         party = check_party(party)
@@ -624,13 +633,192 @@ class Store:
         self.conn.executemany(
             """
             UPDATE commitments SET status = (
-                SELECT status FROM events
+                SELECT status FROM live_events
                 WHERE commitment = commitments.id AND status IS NOT NULL AND party IS NULL
                 ORDER BY happened_on DESC, id DESC LIMIT 1)
             WHERE id = ?
             """,
             [[cid] for cid in commitment_ids],
         )
+
+    # ------------------------------------------------------------------ corrections
+
+    def find_event(self, ref: str) -> Event:
+        """Return the event whose UUID starts with `ref` (at least 4 characters)."""
+        ref = (ref or "").strip().lower()
+        if len(ref) < 4 or not all(ch in "0123456789abcdef-" for ch in ref):
+            raise InvalidValue(
+                f"Invalid event reference {ref!r}: give the first characters (4 or more) of its "
+                "ID, as shown by `track log`."
+            )
+        rows = self.conn.execute(
+            """
+            SELECT e.*, r.event IS NOT NULL AS retracted
+            FROM events e LEFT JOIN retracted_events r ON r.event = e.id
+            WHERE e.uuid >= :ref AND e.uuid < :ref || 'g' LIMIT 2
+            """,
+            {"ref": ref},
+        ).fetchall()
+        if not rows:
+            raise InvalidValue(f"No event with an ID starting {ref!r}. See `track log`.")
+        if len(rows) > 1:
+            raise InvalidValue(f"More than one event has an ID starting {ref!r}; give more of it.")
+        return _event(rows[0])
+
+    def undo(
+        self, event_ref: str | None = None, *, today: dt.date, reason: str | None = None
+    ) -> tuple[Event, Event]:
+        """Retract an event (by default the latest one recorded that is still in force) by
+        appending a retraction; return (retraction, retracted event).
+
+        Nothing is deleted: the status and reports are recomputed without the retracted event.
+        Retracting a retraction puts its event back in force."""
+        if event_ref is None:
+            row = self.conn.execute(
+                """
+                SELECT * FROM live_events WHERE kind != 'created' ORDER BY id DESC LIMIT 1
+                """
+            ).fetchone()
+            if row is None:
+                raise InvalidValue("Nothing to undo: no note, status change or edit is in force.")
+            target = _event(row)
+        else:
+            target = self.find_event(event_ref)
+        if target.kind == "created":
+            raise InvalidValue(
+                f"Event {target.uuid[:8]} records that {target.commitment} was made; it cannot be "
+                "retracted. Correct the commitment with `track edit` instead."
+            )
+        if target.retracted:
+            raise InvalidValue(
+                f"Event {target.uuid[:8]} is already retracted; to restore it, undo the retraction "
+                "(see `track log`)."
+            )
+        if reason is not None:
+            reason = check_text(reason, "reason")
+        what = f"{target.kind} of {target.happened_on}"
+        retraction = Event(
+            uuid=str(uuid.uuid4()),
+            commitment=target.commitment,
+            kind="retraction",
+            happened_on=today.isoformat(),
+            recorded_at=utc_now(),
+            text=reason or f"Retracted the {what} ({target.uuid[:8]}).",
+            retracts=target.uuid,
+        )
+        with self._writing():
+            cursor = self._insert_event(retraction)
+            self._rebuild_retractions()
+            self._reapply_edits(target)
+            self._refresh_status([target.commitment])
+        return Event(**{**retraction.__dict__, "id": cursor.lastrowid}), target
+
+    def _rebuild_retractions(self) -> None:
+        """Recompute which events are withdrawn: a retraction in force withdraws its target;
+        a retraction is in force unless withdrawn by a later one."""
+        rows = self.conn.execute(
+            """
+            SELECT r.id, t.id AS target FROM events r JOIN events t ON t.uuid = r.retracts
+            WHERE r.kind = 'retraction' ORDER BY r.id DESC
+            """
+        ).fetchall()
+        withdrawn: dict[int, int] = {}
+        for row in rows:  # newest first: whether a retraction is in force is already known
+            if row["id"] not in withdrawn and row["target"] not in withdrawn:
+                withdrawn[row["target"]] = row["id"]
+        self.conn.execute("DELETE FROM retracted_events")
+        self.conn.executemany(
+            "INSERT INTO retracted_events (event, retraction) VALUES (?, ?)", withdrawn.items()
+        )
+
+    def _reapply_edits(self, changed: Event) -> None:
+        """After a retraction involving an edit, set the commitment's fields to what the edits
+        still in force say, starting from the values before the first edit."""
+        if changed.kind not in ("edit", "retraction"):
+            return
+        edits = self.conn.execute(
+            "SELECT * FROM events WHERE commitment = ? AND kind = 'edit' ORDER BY id",
+            [changed.commitment],
+        ).fetchall()
+        if not edits:
+            return
+        live = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM live_events WHERE commitment = ? AND kind = 'edit'",
+                [changed.commitment],
+            )
+        }
+        values: dict[str, object] = {}
+        for row in edits:  # the original value of each field is the "old" of its first edit
+            for name, (old, _new) in json.loads(row["changes"]).items():
+                values.setdefault(name, old)
+        for row in edits:
+            if row["id"] in live:
+                for name, (_old, new) in json.loads(row["changes"]).items():
+                    values[name] = new
+        self._write_fields(changed.commitment, values)
+
+    def _write_fields(self, commitment_id: str, values: dict[str, object]) -> None:
+        columns = {name: json.dumps(v) if name == "parties" else v for name, v in values.items()}
+        assignments = ", ".join(f"{name} = :{name}" for name in columns)
+        self.conn.execute(
+            f"UPDATE commitments SET {assignments} WHERE id = :id", {**columns, "id": commitment_id}
+        )
+
+    def edit(
+        self,
+        commitment_id: str,
+        *,
+        today: dt.date,
+        title: str | None = None,
+        summary: str | None = None,
+        area: str | None = None,
+        deadline: str | None = None,
+        due: dt.date | None | Unset = UNSET,
+        parties: Sequence[str] | None = None,
+        reason: str | None = None,
+    ) -> Event:
+        """Change a commitment's title, summary, area, deadline, due date or parties, recording
+        the old and new values as an edit event; return the event."""
+        commitment = self.commitment(commitment_id)
+        wanted: dict[str, object] = {}
+        if title is not None:
+            wanted["title"] = check_text(title, "title")
+        if summary is not None:
+            wanted["summary"] = check_text(summary, "summary")
+        if area is not None:
+            wanted["area"] = check_text(area, "area").lower()
+        if deadline is not None:
+            wanted["deadline"] = check_text(deadline, "deadline")
+        if not isinstance(due, Unset):
+            wanted["due"] = due.isoformat() if due else None
+        if parties is not None:
+            if not parties:
+                raise InvalidValue("Give at least one party.")
+            wanted["parties"] = list(dict.fromkeys(check_party(p) for p in parties))
+        if not wanted:
+            raise InvalidValue("Nothing to change: give --title, --summary, --due, --party, ...")
+        current = commitment.__dict__
+        changes = {k: [current[k], v] for k, v in wanted.items() if current[k] != v}
+        if not changes:
+            raise InvalidValue(f"{commitment.id} already has these values; nothing changed.")
+        if reason is not None:
+            reason = check_text(reason, "reason")
+        names = ", ".join(changes)
+        event = Event(
+            uuid=str(uuid.uuid4()),
+            commitment=commitment.id,
+            kind="edit",
+            happened_on=today.isoformat(),
+            recorded_at=utc_now(),
+            text=f"Changed {names}" + (f": {reason}" if reason else "."),
+            changes=json.dumps(changes, ensure_ascii=False),
+        )
+        with self._writing():
+            cursor = self._insert_event(event)
+            self._write_fields(commitment.id, {k: new for k, (_old, new) in changes.items()})
+        return Event(**{**event.__dict__, "id": cursor.lastrowid})
 
     # ------------------------------------------------------------------ new commitments
 
@@ -688,118 +876,163 @@ class Store:
 
     # ------------------------------------------------------------------ bulk loading
 
-    def load(self, seed: SeedData) -> LoadSummary:
+    def load(self, seed: SeedData, *, skip_existing: bool = False) -> LoadSummary:
         """Add a seed's meetings, commitments and events in one transaction; return the counts.
 
-        Meetings already present are kept as they are; events already present (same UUID) are
-        skipped; a commitment ID that already exists is an error and nothing is added."""
-        now = utc_now()
-        with self._writing():
-            existing_meetings = {m.slug: m for m in self.meetings()}
-            new_meetings = [m for m in seed.meetings if m.slug not in existing_meetings]
-            self.db["meetings"].insert_all(
-                {
-                    "slug": m.slug,
-                    "title": m.title,
-                    "date": m.date,
-                    "place": m.place,
-                    "parties": json.dumps(m.parties),
-                    "context": m.context,
-                    "sources": json.dumps(m.sources, ensure_ascii=False),
-                }
-                for m in new_meetings
-            )
-            meeting_dates = {m.slug: m.date for m in self.meetings()}
-            meeting_titles = {m.slug: m.title for m in self.meetings()}
-            existing_ids = set(self.commitment_ids())
-            commitments, created_events = [], []
-            for c in seed.commitments:
-                if c.id in existing_ids:
-                    raise DuplicateCommitment(f"A commitment with ID {c.id} already exists.")
-                if c.meeting not in meeting_dates:
-                    raise UnknownMeeting(
-                        f"{c.id} refers to meeting {c.meeting!r}, which is not loaded."
-                    )
-                existing_ids.add(c.id)
-                commitments.append(
-                    {
-                        "id": c.id,
-                        "meeting": c.meeting,
-                        "area": c.area,
-                        "title": c.title,
-                        "summary": c.summary,
-                        "parties": json.dumps(c.parties),
-                        "kind": c.kind,
-                        "quote": c.quote,
-                        "quote_by": c.quote_by,
-                        "deadline": c.deadline,
-                        "due": c.due,
-                        "status": c.status,
-                        "created_at": now,
-                    }
-                )
-                created_events.append(
-                    {
-                        "uuid": str(uuid.uuid4()),
-                        "commitment": c.id,
-                        "kind": "created",
-                        "happened_on": meeting_dates[c.meeting],
-                        "recorded_at": now,
-                        "text": f"Made at the {meeting_titles[c.meeting]}.",
-                        "source_url": None,
-                        "source_title": None,
-                        "party": None,
-                        "status": c.status,
-                    }
-                )
-            self.db["commitments"].insert_all(commitments)
-            self.db["metrics"].insert_all(
-                {"commitment": c.id, **c.metric.__dict__} for c in seed.commitments if c.metric
-            )
-            self.db["events"].insert_all(created_events)
-            events = self._new_seed_events(seed, meeting_dates)
-            self.db["events"].insert_all(events)
-            changed = {e["commitment"] for e in events if e["status"] and not e["party"]}
-            self._refresh_status(sorted(changed))
-        return LoadSummary(len(new_meetings), len(commitments), len(events))
+        Each commitment gets a `created` event on its meeting's date."""
+        return self.add_records(seed_records(seed, self), skip_existing=skip_existing)
 
-    def _new_seed_events(self, seed: SeedData, meeting_dates: dict[str, str]) -> list[dict]:
-        known = {row[0] for row in self.conn.execute("SELECT uuid FROM events")}
-        made_on = dict(self.conn.execute("SELECT id, meeting FROM commitments").fetchall())
-        measured = {row[0] for row in self.conn.execute("SELECT commitment FROM metrics")}
-        now, rows = utc_now(), []
-        for e in seed.events:
-            if e.uuid in known:
-                continue
-            if e.commitment not in made_on:
-                raise UnknownCommitment(e.commitment, [])
-            made = meeting_dates[made_on[e.commitment]]
-            if e.happened_on < made:
-                raise InvalidDate(
-                    f"Event on {e.happened_on} for {e.commitment} is before it was made ({made})."
-                )
-            if e.value is not None and e.commitment not in measured:
-                raise InvalidValue(
-                    f"Event on {e.happened_on} for {e.commitment} has a value, "
-                    "but the commitment has no metric."
-                )
-            known.add(e.uuid)
-            rows.append(
-                {
-                    "uuid": e.uuid,
-                    "commitment": e.commitment,
-                    "kind": e.kind,
-                    "happened_on": e.happened_on,
-                    "recorded_at": now,
-                    "text": e.text,
-                    "source_url": e.source_url,
-                    "source_title": e.source_title,
-                    "party": e.party,
-                    "status": e.status,
-                    "value": e.value,
-                }
+    def add_records(
+        self, records: Records, *, skip_existing: bool = True, dry_run: bool = False
+    ) -> LoadSummary:
+        """Add meetings, commitments (with metrics) and events in one transaction and return
+        how many of each were new; all or nothing.
+
+        Records already present (meetings by slug, commitments by ID, events by UUID) are
+        left as they are, or, for commitments unless `skip_existing`, refused."""
+        with self._writing():
+            known_meetings = {m.slug: m.date for m in self.meetings()}
+            meetings = [m for m in records.meetings if m["slug"] not in known_meetings]
+            meeting_dates = {**known_meetings, **{m["slug"]: m["date"] for m in meetings}}
+            known_ids = dict(self.conn.execute("SELECT id, meeting FROM commitments").fetchall())
+            commitments = []
+            for c in records.commitments:
+                if c["id"] in known_ids:
+                    if skip_existing:
+                        continue
+                    raise DuplicateCommitment(f"A commitment with ID {c['id']} already exists.")
+                if c["meeting"] not in meeting_dates:
+                    raise UnknownMeeting(
+                        f"{c['id']} refers to meeting {c['meeting']!r}, which is not loaded."
+                    )
+                known_ids[c["id"]] = c["meeting"]
+                commitments.append(c)
+            new_ids = {c["id"] for c in commitments}
+            metrics = [m for m in records.metrics if m["commitment"] in new_ids]
+            measured = {row[0] for row in self.conn.execute("SELECT commitment FROM metrics")}
+            measured |= {m["commitment"] for m in metrics}
+            known_uuids = {row[0] for row in self.conn.execute("SELECT uuid FROM events")}
+            events = []
+            for label, e in zip(records.labels, records.events, strict=True):
+                if e["uuid"] in known_uuids:
+                    continue
+                _check_event(label, e, known_ids, meeting_dates, measured, known_uuids)
+                known_uuids.add(e["uuid"])
+                events.append(e)
+            self.db["meetings"].insert_all(meetings)
+            self.db["commitments"].insert_all(commitments)
+            self.db["metrics"].insert_all(metrics)
+            self.db["events"].insert_all(events)
+            if any(e["kind"] == "retraction" for e in events):
+                self._rebuild_retractions()
+            self._refresh_status(sorted({e["commitment"] for e in events if e["status"]}))
+            evidence = sum(e["kind"] != "created" for e in events)
+            summary = LoadSummary(len(meetings), len(commitments), evidence)
+            if dry_run:
+                raise _DryRun(summary)
+        return summary
+
+    def preview_records(self, records: Records) -> LoadSummary:
+        """Return what `add_records` would add, checking everything, without adding it."""
+        try:
+            self.add_records(records, dry_run=True)
+        except _DryRun as preview:
+            return preview.summary
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _DryRun(Exception):
+    """Rolls back a write transaction that was only checking what it would add."""
+
+    def __init__(self, summary: LoadSummary):
+        self.summary = summary
+
+
+@dataclass
+class Records:
+    """Rows ready for the tables, as read from a seed file or an export; `labels` names each
+    event (e.g. "events[3]" or "line 17") for error messages."""
+
+    meetings: list[dict] = field(default_factory=list)
+    commitments: list[dict] = field(default_factory=list)
+    metrics: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+
+def _check_event(
+    label: str,
+    e: dict,
+    commitments: dict[str, str],
+    meeting_dates: dict[str, str],
+    measured: set[str],
+    known_uuids: set[str],
+) -> None:
+    if e["commitment"] not in commitments:
+        raise InvalidValue(f"{label}: field 'commitment': no commitment {e['commitment']!r}.")
+    made = meeting_dates[commitments[e["commitment"]]]
+    if e["happened_on"] < made and e["kind"] != "retraction":
+        raise InvalidDate(
+            f"{label}: event on {e['happened_on']} for {e['commitment']} is before it was made "
+            f"({made})."
+        )
+    if e.get("value") is not None and e["commitment"] not in measured:
+        raise InvalidValue(
+            f"{label}: field 'value': {e['commitment']} has no metric to take a reading."
+        )
+    if e.get("retracts") is not None and e["retracts"] not in known_uuids:
+        raise InvalidValue(f"{label}: field 'retracts': no earlier event {e['retracts']!r}.")
+
+
+def seed_records(seed: SeedData, store: Store) -> Records:
+    """Return the rows for a seed: its meetings, commitments with a `created` event each (on
+    the meeting's date), metrics, and dated events."""
+    now = utc_now()
+    records = Records()
+    for m in seed.meetings:
+        records.meetings.append(
+            {
+                "slug": m.slug,
+                "title": m.title,
+                "date": m.date,
+                "place": m.place,
+                "parties": json.dumps(m.parties),
+                "context": m.context,
+                "sources": json.dumps(m.sources, ensure_ascii=False),
+            }
+        )
+    meetings = {m.slug: (m.date, m.title) for m in store.meetings()}
+    meetings.update({m.slug: (m.date, m.title) for m in seed.meetings})
+    for c in seed.commitments:
+        if c.meeting not in meetings:
+            raise UnknownMeeting(f"{c.id} refers to meeting {c.meeting!r}, which is not loaded.")
+        date, title = meetings[c.meeting]
+        row = {k: v for k, v in c.__dict__.items() if k != "metric"}
+        records.commitments.append({**row, "parties": json.dumps(c.parties), "created_at": now})
+        if c.metric:
+            records.metrics.append({"commitment": c.id, **c.metric.__dict__})
+        records.labels.append(f"{c.id} (made)")
+        records.events.append(
+            _event_row(
+                uuid=str(uuid.uuid4()),
+                commitment=c.id,
+                kind="created",
+                happened_on=date,
+                recorded_at=now,
+                text=f"Made at the {title}.",
+                status=c.status,
             )
-        return rows
+        )
+    for index, e in enumerate(seed.events):
+        records.labels.append(f"events[{index}] ({e.commitment})")
+        records.events.append(_event_row(**e.__dict__, recorded_at=now))
+    return records
+
+
+def _event_row(**values) -> dict:
+    """Return an events row with every column, missing ones as None."""
+    columns = [f.name for f in dataclasses.fields(Event) if f.name not in ("id", "retracted")]
+    return {name: values.get(name) for name in columns}
 
 
 def _optional_text(value: str | None, what: str) -> str | None:
@@ -827,4 +1060,6 @@ def _commitment(row: sqlite3.Row) -> Commitment:
 
 
 def _event(row: sqlite3.Row) -> Event:
-    return Event(**dict(row))
+    values = dict(row)
+    values["retracted"] = bool(values.get("retracted", False))
+    return Event(**values)
