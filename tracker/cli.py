@@ -46,9 +46,13 @@ class TrackGroup(click.Group):
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 _fail("The database is locked by another process; try again in a moment.", 1)
+            if "readonly" in str(error):
+                _fail("The database file is read-only; nothing was changed.", 1)
             _fail(f"Database error: {error}.", 1)
         except sqlite3.DatabaseError as error:
             _fail(f"Database error: {error}.", 1)
+        except UnicodeError:
+            _fail("The input is not valid UTF-8 text; nothing was changed.", 1)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
@@ -101,10 +105,22 @@ class AppState:
             if not self.explicit:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             if check_database_file(self.path):
-                self._store = Store.open(self.path)
+                self._store = Store.open(self.path, busy_timeout=_busy_timeout())
             else:
                 self._store = _create(self.path, seed_files=None)
         return self._store
+
+
+def _busy_timeout() -> float:
+    """Seconds to wait for another writer: $TRACK_BUSY_TIMEOUT, else 10."""
+    value = os.environ.get("TRACK_BUSY_TIMEOUT", "10")
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise click.UsageError(
+            f"TRACK_BUSY_TIMEOUT must be a number of seconds, not {value!r}."
+        ) from None
+    return max(seconds, 0.0)
 
 
 def default_db_path() -> Path:
@@ -119,7 +135,9 @@ def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False) -
     """Create a database at `path` and say on stderr what it was loaded with."""
     from tracker.seeds import create_database
 
-    store, summary = create_database(path, seed_files=[] if empty else seed_files)
+    store, summary = create_database(
+        path, seed_files=[] if empty else seed_files, busy_timeout=_busy_timeout()
+    )
     if empty:
         click.echo(f"Created {path}: an empty tracker.", err=True)
     else:
@@ -205,9 +223,9 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
         state.path.parent.mkdir(parents=True, exist_ok=True)
     exists = check_database_file(state.path)
     files = list(seed_files) or None
-    if files:
-        seeds.read_files(files)  # fail on a bad seed file before touching the database
     if exists:
+        if files:
+            seeds.read_files(files)  # fail on a bad seed file before touching the database
         existing = Store.open(state.path)
         count = existing.count_commitments()
         if not force:
@@ -217,9 +235,7 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
                 "Use --force to start again; the old file is kept as a backup."
             )
         backup = _backup_path(state.path)
-        with sqlite3.connect(str(backup)) as target:
-            existing.conn.backup(target)
-        target.close()
+        existing.backup(backup)
         existing.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{state.path}{suffix}").unlink(missing_ok=True)
@@ -782,6 +798,94 @@ def edit(ctx, commitment_id, title, summary, area, deadline, due, no_due, partie
         reason=reason,
     )
     click.echo(f"{event.commitment}: {event.text} (event {event.uuid[:8]})", err=True)
+
+
+@cli.command(name="export")
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "jsonl", "csv"], case_sensitive=False),
+    default="json",
+    show_default=True,
+    help="json and jsonl hold everything (lossless); csv is the commitments table.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@click.pass_context
+def export_(ctx, output_format, output) -> None:
+    """Export the whole database: meetings, commitments, every event with its UUID.
+
+    Two exports of the same data are identical files; `track import` reads json and jsonl
+    back without loss.
+
+    Example: track export --format jsonl -o tracker.jsonl
+    """
+    from tracker.exchange import write_export
+
+    store = _state(ctx).store()
+    output_format = output_format.lower()
+    if output is None:
+        write_export(store, output_format, sys.stdout)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            counts = write_export(store, output_format, handle)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
+    click.echo(
+        f"Exported {counts['meeting']} meetings, {counts['commitment']} commitments and "
+        f"{counts['event']} events to {output}.",
+        err=True,
+    )
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would be added.")
+@click.pass_context
+def import_(ctx, file, dry_run) -> None:
+    """Import a seed TOML file or a json/jsonl export.
+
+    Records already present (meetings by slug, commitments by ID, events by UUID) are left
+    as they are, so importing a file twice adds nothing the second time. One bad record and
+    nothing is imported; the error names the record and the field.
+
+    Example: track import colleague.jsonl --dry-run
+    """
+    from tracker.exchange import read_import
+
+    store = _state(ctx).store()
+    records = read_import(file, store)
+    if dry_run:
+        summary = store.preview_records(records)
+        verb = "Would add"
+    else:
+        summary = store.add_records(records)
+        verb = "Added"
+    click.echo(
+        f"{verb} {summary.meetings} meetings, {summary.commitments} commitments and "
+        f"{summary.events} events from {file.name}"
+        + (" (nothing was changed)." if dry_run else "."),
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+def backup(ctx, file) -> None:
+    """Write a consistent copy of the database to FILE, safe while others are writing.
+
+    Example: track backup ~/backups/track-$(date +%F).db
+    """
+    store = _state(ctx).store()
+    store.backup(file)
+    click.echo(f"Backed up {store.path} to {file}.", err=True)
 
 
 REPORT_FORMATS = ("markdown", "html", "json")

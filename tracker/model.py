@@ -101,7 +101,18 @@ def check_text(value: str | None, what: str) -> str:
         raise InvalidValue(f"The {what} is empty.")
     if "\x00" in cleaned:
         raise InvalidValue(f"The {what} contains a NUL byte.")
+    check_encodable(cleaned, what)
     return cleaned
+
+
+def check_encodable(value: str, what: str) -> str:
+    """Return the text, or raise InvalidValue if it holds bytes that are not UTF-8 (as a shell
+    passes them, decoded to lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue(f"The {what} is not valid UTF-8 text.") from None
+    return value
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def bundled_paths() -> list[Path]:
 
 
 def create_database(
-    path: Path, *, seed_files: list[Path] | None = None
+    path: Path, *, seed_files: list[Path] | None = None, busy_timeout: float = 10.0
 ) -> tuple[Store, LoadSummary]:
     """Create the database at `path` loaded with seed files: the bundled ones when None, none
     when empty. The files are read and checked before anything is created."""
@@ -110,8 +110,9 @@ def create_database(
 
     files = bundled_paths() if seed_files is None else list(seed_files)
     data = read_files(files)
-    store = Store.open(path)
-    summary = store.load(data) if files else LoadSummary(0, 0, 0)
+    store = Store.open(path, busy_timeout=busy_timeout)
+    # skip_existing: a process that created the same new file a moment earlier has loaded it
+    summary = store.load(data, skip_existing=True) if files else LoadSummary(0, 0, 0)
     return store, summary
 
 

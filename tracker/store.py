@@ -112,14 +112,16 @@ class Store:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Return the store at `path`, creating the file and applying pending migrations."""
+    def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> Store:
+        """Return the store at `path`, creating the file and applying pending migrations.
+
+        Writers wait up to `busy_timeout` seconds for one another before giving up."""
         path = Path(path)
         check_database_file(path)
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout)
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -142,7 +144,9 @@ class Store:
                 "upgrade track to use it. The file was not changed."
             )
         if len(applied) < len(migrations.NAMES):
-            migrations.build().apply(self.db)
+            with self._writing():  # one process migrates; the others wait, then find it done
+                if len(self._applied_migrations()) < len(migrations.NAMES):
+                    migrations.build().apply(self.db)
 
     def _applied_migrations(self) -> list[str]:
         exists = self.conn.execute(
@@ -175,6 +179,26 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the database to `target` with SQLite's backup API (safe
+        while other processes write); refuse to overwrite an existing file."""
+        target = Path(target)
+        if target.exists():
+            raise InvalidValue(f"{target} already exists; choose a new file for the backup.")
+        if not target.parent.is_dir():
+            raise InvalidValue(f"Cannot write {target}: folder {target.parent} does not exist.")
+        try:
+            copy = sqlite3.connect(str(target))
+        except sqlite3.Error as error:
+            raise InvalidValue(f"Cannot write {target}: {error}.") from None
+        try:
+            self.conn.backup(copy)
+        except sqlite3.Error as error:
+            copy.close()
+            target.unlink(missing_ok=True)
+            raise InvalidValue(f"Cannot write {target}: {error}.") from None
+        copy.close()
 
     # ------------------------------------------------------------------ meetings
 
@@ -212,6 +236,10 @@ class Store:
     def resolve_id(self, text: str) -> str:
         """Return the stored ID matching `text` (any case), or raise UnknownCommitment."""
         wanted = (text or "").strip().upper()
+        try:
+            wanted.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnknownCommitment(text, []) from None
         row = self.conn.execute("SELECT id FROM commitments WHERE id = ?", [wanted]).fetchone()
         if row:
             return row[0]
