@@ -81,7 +81,7 @@ def test_init_with_own_seed_file(run, db_path, tmp_path):
     seed = tmp_path / "bali.toml"
     seed.write_text(MINI_SEED, encoding="utf-8")
     result = run("init", "--seed", str(seed))
-    assert "with 1 commitments and 0 evidence events from bali.toml" in result.stderr
+    assert "with 1 commitment and 0 evidence events from bali.toml" in result.stderr
     assert "BALI22-1" in run("status").stdout
     assert "NARC-1" not in run("status").stdout
 

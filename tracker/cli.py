@@ -14,7 +14,7 @@ import click
 from tracker import __version__
 from tracker.dates import ACCEPTED_FORMS, parse_date, parse_duration
 from tracker.errors import DatabaseExists, InvalidDate, TrackError
-from tracker.formats import Column, output_options, render, terminal_width, to_json
+from tracker.formats import Column, output_options, plural, render, terminal_width, to_json
 from tracker.model import KINDS, PARTIES, STATUSES, StatusRow, number
 from tracker.store import Store, check_database_file
 
@@ -147,8 +147,8 @@ def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False) -
             else ", ".join(f.name for f in seed_files)
         )
         click.echo(
-            f"Created {path} with {summary.commitments} commitments and {summary.events} "
-            f"evidence events from {what}.",
+            f"Created {path} with {plural(summary.commitments, 'commitment')} and "
+            f"{plural(summary.events, 'evidence event')} from {what}.",
             err=True,
         )
     return store
@@ -838,8 +838,9 @@ def export_(ctx, output_format, output) -> None:
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
     click.echo(
-        f"Exported {counts['meeting']} meetings, {counts['commitment']} commitments and "
-        f"{counts['event']} events to {output}.",
+        f"Exported {plural(counts['meeting'], 'meeting')}, "
+        f"{plural(counts['commitment'], 'commitment')} and {plural(counts['event'], 'event')} "
+        f"to {output}.",
         err=True,
     )
 
@@ -868,9 +869,9 @@ def import_(ctx, file, dry_run) -> None:
         summary = store.add_records(records)
         verb = "Added"
     click.echo(
-        f"{verb} {summary.meetings} meetings, {summary.commitments} commitments and "
-        f"{summary.events} events from {file.name}"
-        + (" (nothing was changed)." if dry_run else "."),
+        f"{verb} {plural(summary.meetings, 'meeting')}, "
+        f"{plural(summary.commitments, 'commitment')} and {plural(summary.events, 'event')} "
+        f"from {file.name}" + (" (nothing was changed)." if dry_run else "."),
         err=True,
     )
 

@@ -186,7 +186,7 @@ def _read_jsonl(path: Path, text: str) -> Records:
     records = Records()
     adders = {"meeting": _add_meeting, "commitment": _add_commitment, "event": _add_event}
     seen_header = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: \x85 is text
         if not line.strip():
             continue
         where = f"{path.name}: line {number}"

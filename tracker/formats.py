@@ -117,6 +117,11 @@ def _csv_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+def plural(count: int, noun: str) -> str:
+    """Return '1 meeting', '2 meetings', '0 events'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def terminal_width() -> int | None:
     """Return the terminal's width when stdout is one, else None (piped output is not cut)."""
     if not sys.stdout.isatty():

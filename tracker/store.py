@@ -944,6 +944,8 @@ class Store:
             for label, e in zip(records.labels, records.events, strict=True):
                 if e["uuid"] in known_uuids:
                     continue
+                if e["kind"] == "created" and e["commitment"] not in new_ids:
+                    continue  # a commitment is made once: keep the creation already recorded
                 _check_event(label, e, known_ids, meeting_dates, measured, known_uuids)
                 known_uuids.add(e["uuid"])
                 events.append(e)
