@@ -680,7 +680,9 @@ def _what(event) -> str:
 
 @cli.command()
 @click.argument("commitment_id", metavar="[ID]", required=False)
-@click.option("--since", type=DateParam(), help="Only events on or after this date.")
+@click.option(
+    "--since", type=DateParam(allow_future=False), help="Only events on or after this date."
+)
 @click.option(
     "--limit",
     "-n",
