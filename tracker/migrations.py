@@ -127,7 +127,27 @@ def m003_corrections(db: Database) -> None:
     )
 
 
-STEPS: list[Callable[[Database], None]] = [m001_initial, m002_metrics, m003_corrections]
+def m004_covering_indexes(db: Database) -> None:
+    """Indexes that answer "status, latest event and evidence count per commitment" and
+    "each party's own status" without reading the event rows themselves."""
+    db["events"].create_index(
+        ["commitment", "happened_on", "kind", "party", "status"],
+        index_name="events_timeline",
+    )
+    db["events"].create_index(
+        ["party", "commitment", "happened_on", "status", "kind"],
+        index_name="events_party_status",
+    )
+    db.execute("DROP INDEX IF EXISTS idx_events_commitment_happened_on")
+    db.execute("ANALYZE")
+
+
+STEPS: list[Callable[[Database], None]] = [
+    m001_initial,
+    m002_metrics,
+    m003_corrections,
+    m004_covering_indexes,
+]
 NAMES: list[str] = [step.__name__ for step in STEPS]
 
 

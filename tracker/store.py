@@ -283,15 +283,18 @@ class Store:
     def _own_party_statuses(
         self, as_of: dt.date, *, commitment_id: str | None = None
     ) -> dict[tuple[str, str], str]:
+        """Return {(commitment, party): status} from each party's latest own status event."""
         sql = """
-            SELECT commitment, party, status FROM live_events e
+            SELECT commitment, party, status, happened_on, id
+            FROM events INDEXED BY events_party_status
             WHERE party IS NOT NULL AND status IS NOT NULL AND happened_on <= :as_of
+              AND kind != 'retraction' AND id NOT IN (SELECT event FROM retracted_events)
         """
         if commitment_id is not None:
             sql += " AND commitment = :id"
-        sql += " ORDER BY happened_on, id"
         rows = self.conn.execute(sql, {"as_of": as_of.isoformat(), "id": commitment_id})
-        return {(row["commitment"], row["party"]): row["status"] for row in rows}
+        latest = sorted(rows, key=lambda r: (r[3], r[4]))  # by date, then as recorded
+        return {(row[0], row[1]): row[2] for row in latest}
 
     def first_meeting_date(self) -> dt.date | None:
         """Return the date of the earliest meeting, or None when there are no meetings."""
@@ -364,7 +367,7 @@ class Store:
         soon_iso = DUE_SOON.after(as_of).isoformat()
         within_iso = due_within.after(as_of).isoformat() if due_within else None
         stale_iso = stale_before.isoformat() if stale_before else None
-        own = self._own_party_statuses(as_of)
+        own = self._own_party_statuses(as_of, commitment_id=params.get("id"))
         result = []
         for row in self.conn.execute(sql, params):
             parties = json.loads(row["parties"])
