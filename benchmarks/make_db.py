@@ -22,16 +22,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker.model import STATUSES  # noqa: E402
 from tracker.seeds import create_database  # noqa: E402
 from tracker.store import Records, utc_now  # noqa: E402
+from tracker.vocabulary import STATUSES  # noqa: E402
 
 AREAS = ["counternarcotics", "ai", "military", "travel", "climate", "dialogue", "trade",
          "health", "space", "finance", "energy", "culture"]  # fmt: skip
 KINDS = ["joint"] * 6 + ["unilateral"] * 2 + ["expected", "principle"]
-WORDS = ("talks working group meeting agreement review announced officials delegation "
-         "readout ministry statement signed framework controls visit exchange flights "
-         "emissions pledge report sanctions cooperation").split()  # fmt: skip
+WORDS = [
+    "talks",
+    "working",
+    "group",
+    "meeting",
+    "agreement",
+    "review",
+    "announced",
+    "officials",
+    "delegation",
+    "readout",
+    "ministry",
+    "statement",
+    "signed",
+    "framework",
+    "controls",
+    "visit",
+    "exchange",
+    "flights",
+    "emissions",
+    "pledge",
+    "report",
+    "sanctions",
+    "cooperation",
+]
 BATCH = 5_000  # commitments per transaction
 
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from conftest import assert_one_line_error, dump
-from tracker.model import SCORES, percent, score
+from tracker.vocabulary import SCORES, percent, score
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ def test_scores(status, kind, expected):
 
 
 def test_every_status_has_a_score_rule():
-    from tracker.model import STATUSES
+    from tracker.vocabulary import STATUSES
 
     assert set(SCORES) == set(STATUSES)
 

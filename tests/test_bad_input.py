@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from conftest import assert_one_line_error, dump
 from tracker.errors import InvalidValue, UnknownCommitment
-from tracker.model import check_new_id
 from tracker.store import Store
+from tracker.vocabulary import check_new_id
 
 BAD_UTF8 = b"caf\xe9".decode("utf-8", "surrogateescape")  # as Python gets it from a shell
 ID_COMMANDS = [

@@ -71,7 +71,7 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
 
 
 def test_statuses_and_kinds_are_explained_in_the_methodology():
-    from tracker.model import KINDS, STATUSES
+    from tracker.vocabulary import KINDS, STATUSES
 
     methodology = README.split("## Methodology", 1)[1].split("\n## ", 1)[0]
     for name in [*STATUSES, *KINDS]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tracker.model import StatusRow, percent, score
+from tracker.model import StatusRow
+from tracker.vocabulary import percent, score
 
 ALL = "all"
 

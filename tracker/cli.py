@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import sys
-import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker import __version__
-from tracker.dates import ACCEPTED_FORMS, parse_date, parse_duration
 from tracker.errors import DatabaseExists, InvalidDate, TrackError
 from tracker.formats import Column, output_options, plural, render, terminal_width, to_json
-from tracker.model import KINDS, PARTIES, STATUSES, StatusRow, number
-from tracker.store import Store, check_database_file
+from tracker.vocabulary import ACCEPTED_DATE_FORMS, KINDS, PARTIES, STATUSES, number
+
+if TYPE_CHECKING:  # the store and its dependencies load only when a command needs data
+    from tracker.model import StatusRow
+    from tracker.store import Store
 
 DB_ENV = "TRACK_DB"
 
@@ -43,20 +44,26 @@ class TrackGroup(click.Group):
             _fail(error.format_message(), error.exit_code)
         except TrackError as error:
             _fail(str(error), 1)
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                _fail("The database is locked by another process; try again in a moment.", 1)
-            if "readonly" in str(error):
-                _fail("The database file is read-only; nothing was changed.", 1)
-            _fail(f"Database error: {error}.", 1)
-        except sqlite3.DatabaseError as error:
-            _fail(f"Database error: {error}.", 1)
         except UnicodeError:
             _fail("The input is not valid UTF-8 text; nothing was changed.", 1)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+        except Exception as error:
+            sqlite3 = sys.modules.get("sqlite3")  # loaded only if a command opened the database
+            if sqlite3 is None or not isinstance(error, sqlite3.Error):
+                raise
+            _fail(_database_error(error), 1)
         sys.exit(0)
+
+
+def _database_error(error: Exception) -> str:
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return "The database is locked by another process; try again in a moment."
+    if "readonly" in text:
+        return "The database file is read-only; nothing was changed."
+    return f"Database error: {text}."
 
 
 def _fail(message: str, code: int) -> None:
@@ -75,6 +82,8 @@ class DateParam(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date):
             return value
+        from tracker.dates import parse_date
+
         try:
             return parse_date(value, today=dt.date.today(), allow_future=self.allow_future)
         except InvalidDate as error:
@@ -85,6 +94,8 @@ class DurationParam(click.ParamType):
     name = "duration"
 
     def convert(self, value, param, ctx):
+        from tracker.dates import parse_duration
+
         try:
             return parse_duration(value)
         except InvalidDate as error:
@@ -101,6 +112,8 @@ class AppState:
 
     def store(self) -> Store:
         """Open the database, creating it with the bundled data if there is none yet."""
+        from tracker.store import Store, check_database_file
+
         if self._store is None:
             if not self.explicit:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,6 +228,7 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
     Example: track init --empty, or track init --seed my-summit.toml
     """
     from tracker import seeds
+    from tracker.store import Store, check_database_file
 
     if empty and seed_files:
         raise click.UsageError("Use --empty or --seed, not both.")
@@ -343,6 +357,8 @@ def status(
     if output_format in ("table", "markdown"):
         records = [{**r.__dict__, "due": _due_cell(r)} for r in rows]
     else:
+        from tracker.model import StatusRow
+
         columns = [Column(key, key) for key in StatusRow.__dataclass_fields__]
     click.echo(
         render(records, columns, output_format=output_format, fmt=fmt, width=terminal_width())
@@ -452,6 +468,9 @@ def show(ctx: click.Context, commitment_id: str, output_format: str, as_of: dt.d
 
 
 def _wrapped(prefix: str, text: str, *, indent: int = 11) -> str:
+
+    import textwrap
+
     width = max(min(_width(), 100) - indent, 30)
     body = textwrap.wrap(text, width) or [""]
     return prefix + " " + ("\n" + " " * indent).join(body)
@@ -500,7 +519,7 @@ on_option = click.option(
     type=DateParam(allow_future=False),
     default="today",
     show_default=True,
-    help=f"When it happened ({ACCEPTED_FORMS}).",
+    help=f"When it happened ({ACCEPTED_DATE_FORMS}).",
 )
 
 

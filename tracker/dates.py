@@ -7,10 +7,8 @@ import re
 from dataclasses import dataclass
 
 from tracker.errors import InvalidDate
+from tracker.vocabulary import ACCEPTED_DATE_FORMS as ACCEPTED_FORMS
 
-ACCEPTED_FORMS = (
-    "2024-01-30, 30 Jan 2024, January 30, 2024, 30/01/2024, today, yesterday, 3 days ago"
-)
 _RELATIVE = re.compile(r"^(\d+)\s*(day|week)s?\s+ago$")
 _NUMERIC = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _DURATION = re.compile(r"^(\d+)\s*(d|day|days|w|week|weeks|m|month|months|y|year|years)$")

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tracker.errors import InvalidDate, InvalidValue, SeedError, TrackError
-from tracker.model import (
+from tracker.store import Records, Store
+from tracker.vocabulary import (
     EVENT_KINDS,
     check_kind,
     check_new_id,
@@ -21,7 +22,6 @@ from tracker.model import (
     check_status,
     natural_key,
 )
-from tracker.store import Records, Store
 
 EXPORT_FORMAT = "track-export/1"
 FORMATS = ("json", "jsonl", "csv")

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import json
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -63,6 +59,8 @@ class Column:
 
 def to_json(value: Any) -> str:
     """Return stable, indented JSON for records or dataclasses."""
+    import json
+
     return json.dumps(_plain(value), indent=2, ensure_ascii=False)
 
 
@@ -95,6 +93,9 @@ def render(
     if output_format == "json":
         return to_json([{c.key: _plain(_value(r, c.key)) for c in columns} for r in records])
     if output_format == "csv":
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([c.key for c in columns])
@@ -149,6 +150,8 @@ def terminal_width() -> int | None:
     """Return the terminal's width when stdout is one, else None (piped output is not cut)."""
     if not sys.stdout.isatty():
         return None
+    import shutil
+
     return shutil.get_terminal_size((120, 24)).columns
 
 

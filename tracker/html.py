@@ -8,8 +8,8 @@ from typing import Any
 
 from tracker import charts
 from tracker.assessment import ALL
-from tracker.model import SCORES
 from tracker.report import area_title, metric_line
+from tracker.vocabulary import SCORES
 
 CSS = """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #ddd; }

@@ -12,8 +12,9 @@ from tracker import __version__
 from tracker.assessment import ALL, compliance_matrix, party_scores
 from tracker.dates import Duration
 from tracker.errors import InvalidDate
-from tracker.model import KINDS, SCORES, STATUSES, UNSCORED_KINDS, Event, Metric, number
+from tracker.model import Event, Metric
 from tracker.store import DUE_SOON, Store
+from tracker.vocabulary import KINDS, SCORES, STATUSES, UNSCORED_KINDS, number
 
 REPORT_FORMAT = "track-report/1"
 DEFAULT_STALE = Duration(90, "days")

@@ -12,13 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import InvalidDate, InvalidValue, SeedError
-from tracker.model import (
-    check_kind,
-    check_new_id,
-    check_party,
-    check_status,
-    check_text,
-)
+from tracker.vocabulary import check_kind, check_new_id, check_party, check_status, check_text
 
 if TYPE_CHECKING:
     from tracker.store import LoadSummary, Store

@@ -25,12 +25,8 @@ from tracker.errors import (
     UnknownCommitment,
     UnknownMeeting,
 )
-from tracker.model import (
-    Commitment,
-    Event,
-    Meeting,
-    Metric,
-    StatusRow,
+from tracker.model import Commitment, Event, Meeting, Metric, StatusRow
+from tracker.vocabulary import (
     check_kind,
     check_new_id,
     check_party,
