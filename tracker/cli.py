@@ -283,7 +283,7 @@ STATUS_COLUMNS = [
     Column("status", "Status"),
     Column("last_update", "Updated"),
     Column("evidence", "Evidence"),
-    Column("due", "Due"),
+    Column("due", "Due", show=lambda row: _due_cell(row), whole_record=True),
 ]
 
 
@@ -352,27 +352,21 @@ def status(
     columns = list(STATUS_COLUMNS)
     if party:
         columns[4] = Column("status", f"Status ({party.upper()})")
-    columns[7] = Column("due", "Due", show=lambda v: v or "")
-    records = rows
-    if output_format in ("table", "markdown"):
-        records = [{**r.__dict__, "due": _due_cell(r)} for r in rows]
-    else:
+    if output_format not in ("table", "markdown"):
         from tracker.model import StatusRow
 
         columns = [Column(key, key) for key in StatusRow.__dataclass_fields__]
-    click.echo(
-        render(records, columns, output_format=output_format, fmt=fmt, width=terminal_width())
-    )
+    click.echo(render(rows, columns, output_format=output_format, fmt=fmt, width=terminal_width()))
     if output_format in ("table", "markdown"):
         click.echo("\n" + _count_line(rows))
 
 
-def _due_cell(row: StatusRow) -> str | None:
+def _due_cell(row: StatusRow) -> str:
     if row.overdue:
         return f"{row.due} OVERDUE"
     if row.due_soon:
         return f"{row.due} soon"
-    return row.due
+    return row.due or ""
 
 
 def _count_line(rows) -> str:

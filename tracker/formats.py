@@ -55,6 +55,7 @@ class Column:
     header: str
     show: Callable[[Any], str] = lambda value: "" if value is None else str(value)
     shrink: bool = False  # the column that is shortened to fit the terminal
+    whole_record: bool = False  # `show` gets the whole record, not the value of `key`
 
 
 def to_json(value: Any) -> str:
@@ -103,13 +104,15 @@ def render(
             writer.writerow([_csv_value(_value(record, c.key)) for c in columns])
         return buffer.getvalue().rstrip("\n")
     style = "github" if output_format == "markdown" else check_table_style(fmt)
-    rows = [[c.show(_value(record, c.key)) for c in columns] for record in records]
+    rows = [
+        [c.show(record if c.whole_record else _value(record, c.key)) for c in columns]
+        for record in records
+    ]
     if output_format == "table" and width:
         rows = _fit(rows, columns, width)
     headers = [c.header for c in columns]
-    if style == DEFAULT_TABLE_STYLE and all(
-        cell.isascii() and cell.isprintable() for row in rows for cell in row
-    ):
+    cells = "".join("".join(row) for row in rows)
+    if style == DEFAULT_TABLE_STYLE and cells.isascii() and cells.isprintable():
         return simple_table(headers, rows)
     from tabulate import tabulate
 
@@ -119,18 +122,14 @@ def render(
 def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Return the same text as tabulate's "simple" style for plain ASCII strings, in a
     fraction of the time (tabulate inspects every cell's type and width)."""
-    widths = [len(h) + 2 for h in headers]  # tabulate's minimum padding around headers
     rows = [[cell.strip() for cell in row] for row in rows]
-    for row in rows:
-        for i, cell in enumerate(row):
-            if len(cell) > widths[i]:
-                widths[i] = len(cell)
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    return "\n".join(lines)
+    widths = [len(h) + 2 for h in headers]  # tabulate's minimum padding around headers
+    for i, column in enumerate(zip(*rows, strict=True)):
+        widths[i] = max(widths[i], *map(len, column))
+    line = "  ".join(f"{{:<{w}}}" for w in widths).format
+    out = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)]
+    out += [line(*row).rstrip() for row in rows]
+    return "\n".join(out)
 
 
 def _csv_value(value: Any) -> Any:

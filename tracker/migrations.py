@@ -142,11 +142,36 @@ def m004_covering_indexes(db: Database) -> None:
     db.execute("ANALYZE")
 
 
+def m005_commitment_summary(db: Database) -> None:
+    """Keep, beside each commitment's status, the date of its latest event and its number of
+    evidence events, so listing commitments as they stand now reads no timelines."""
+    db["commitments"].add_column("last_event_on", str)
+    db["commitments"].add_column("evidence_count", int)
+    db.execute(SUMMARY_UPDATE)
+
+
+# The derived columns of one commitment, from its events in force (see store._refresh).
+SUMMARY_UPDATE = """
+UPDATE commitments SET
+    status = (
+        SELECT status FROM live_events
+        WHERE commitment = commitments.id AND status IS NOT NULL AND party IS NULL
+        ORDER BY happened_on DESC, id DESC LIMIT 1),
+    last_event_on = (
+        SELECT max(happened_on) FROM live_events
+        WHERE commitment = commitments.id AND kind != 'edit'),
+    evidence_count = (
+        SELECT count(*) FROM live_events
+        WHERE commitment = commitments.id AND kind IN ('note', 'status', 'measure'))
+"""
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_metrics,
     m003_corrections,
     m004_covering_indexes,
+    m005_commitment_summary,
 ]
 NAMES: list[str] = [step.__name__ for step in STEPS]
 

@@ -86,7 +86,7 @@ class Metric:
         return self.change / (self.target - self.baseline) * 100
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StatusRow:
     """One line of `track status`: a commitment with its latest activity."""
 
