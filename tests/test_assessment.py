@@ -173,6 +173,7 @@ def test_report_json_shape(run, seeded):
         "database",
         "meetings",
         "headline",
+        "by_area",
         "compliance",
         "overdue",
         "due_soon",

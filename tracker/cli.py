@@ -948,7 +948,7 @@ def report(ctx, output_format, output, as_of, since, stale, no_timestamp) -> Non
 
     Example: track report --since 2024-06-01 --format html -o report.html
     """
-    from tracker.report import build_report, render_markdown
+    from tracker.report import build_report, iter_markdown
 
     store = _state(ctx).store()
     output_format = output_format.lower()
@@ -959,20 +959,24 @@ def report(ctx, output_format, output, as_of, since, stale, no_timestamp) -> Non
         stale=stale,
         generated_at=None if no_timestamp else dt.datetime.now().isoformat(timespec="seconds"),
         timelines=output_format != "markdown",
+        stream=output_format == "markdown",
     )
     if output_format == "json":
-        text = to_json(data) + "\n"
+        chunks = iter([to_json(data) + "\n"])
     elif output_format == "html":
         from tracker.html import render_html
 
-        text = render_html(data)
+        chunks = iter([render_html(data)])
     else:
-        text = render_markdown(data)
+        chunks = iter_markdown(data)  # written an area at a time: large reports stay small
     if output is None:
-        click.echo(text, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
     click.echo(f"Wrote the {output_format} report to {output}.", err=True)

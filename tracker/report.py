@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from tracker import __version__
@@ -29,30 +30,28 @@ def build_report(
     stale: Duration = DEFAULT_STALE,
     generated_at: str | None = None,
     timelines: bool = True,
+    stream: bool = False,
 ) -> dict[str, Any]:
     """Return the report's content as JSON-ready data, as things stood on `as_of`.
 
     Only events dated on or before `as_of` count, so the same database and date always give
-    the same content. With `timelines`, each commitment carries its whole event list."""
+    the same content. With `timelines`, each commitment carries its whole event list. With
+    `stream`, "areas" is an iterator that reads one area at a time (for large databases)."""
     store.check_as_of(as_of)
     if since is not None and since > as_of:
         raise InvalidDate(
             f"--since {since.isoformat()} is after the report date {as_of.isoformat()}."
         )
     rows = store.status_rows(as_of=as_of)
-    commitments = store.commitments()
-    metrics = store.metrics(as_of=as_of)
-    latest = store.latest_evidence(as_of=as_of)
-    events_by_id: dict[str, list[Event]] = {}
-    if timelines:
-        for event in store.events(until=as_of, newest_first=False):
-            events_by_id.setdefault(event.commitment, []).append(event)
     parties = [p for p in PARTY_ORDER if any(p in r.parties for r in rows)]
     parties += sorted({p for r in rows for p in r.parties} - set(parties))
     areas = sorted({r.area for r in rows})
     matrix = compliance_matrix(rows, parties=parties, areas=areas)
     stale_cutoff = stale.before(as_of).isoformat()
     counts = Counter(r.status for r in rows)
+    by_area: dict[str, Counter] = {area: Counter() for area in areas}
+    for r in rows:
+        by_area[r.area][r.status] += 1
 
     def brief(row) -> dict[str, Any]:
         return {
@@ -65,7 +64,8 @@ def build_report(
         }
 
     quiet = [brief(r) for r in rows if r.last_update < stale_cutoff]
-    data: dict[str, Any] = {
+    sections = _area_sections(store, rows, areas, as_of=as_of, timelines=timelines)
+    return {
         "format": REPORT_FORMAT,
         "as_of": as_of.isoformat(),
         "window": {"since": since.isoformat() if since else None, "until": as_of.isoformat()},
@@ -83,19 +83,20 @@ def build_report(
             "due_soon": sum(r.due_soon for r in rows),
             "stale": len(quiet),
         },
+        "by_area": {a: {s: by_area[a][s] for s in STATUSES} for a in areas},
         "compliance": {
             "parties": parties,
             "areas": areas,
             "matrix": {
-                p: {a: dataclasses.asdict(avg) for a, avg in by_area.items()}
-                for p, by_area in matrix.items()
+                p: {a: dataclasses.asdict(avg) for a, avg in by_area_avg.items()}
+                for p, by_area_avg in matrix.items()
             },
         },
         "overdue": [brief(r) for r in rows if r.overdue],
         "due_soon": [brief(r) for r in rows if r.due_soon],
         "stale": {"duration": str(stale), "cutoff": stale_cutoff, "commitments": quiet},
         "changes": _changes(store, rows, since=since, as_of=as_of) if since else None,
-        "areas": [],
+        "areas": sections if stream else list(sections),
         "methodology": {
             "statuses": STATUSES,
             "scores": SCORES,
@@ -108,7 +109,20 @@ def build_report(
             "as_of": "only events dated on or before the report date count",
         },
     }
+
+
+def _area_sections(
+    store: Store, rows: list, areas: list[str], *, as_of: dt.date, timelines: bool
+) -> Iterator[dict[str, Any]]:
+    """Yield {"area", "commitments"} one area at a time, reading only that area's details."""
     for area in areas:
+        commitments = store.commitments(area=area)
+        metrics = store.metrics(as_of=as_of, area=area)
+        latest = store.latest_evidence(as_of=as_of, area=area)
+        events_by_id: dict[str, list[Event]] = {}
+        if timelines:
+            for event in store.events(until=as_of, newest_first=False, area=area):
+                events_by_id.setdefault(event.commitment, []).append(event)
         entries = []
         for row in (r for r in rows if r.area == area):
             c = commitments[row.id]
@@ -136,8 +150,7 @@ def build_report(
             if timelines:
                 entry["events"] = [_event(e) for e in events_by_id.get(row.id, [])]
             entries.append(entry)
-        data["areas"].append({"area": area, "commitments": entries})
-    return data
+        yield {"area": area, "commitments": entries}
 
 
 def _event(event: Event | None) -> dict[str, Any] | None:
@@ -250,6 +263,11 @@ def metric_line(metric: dict[str, Any]) -> str:
 
 def render_markdown(data: dict[str, Any]) -> str:
     """Return the report as a Markdown document."""
+    return "".join(iter_markdown(data))
+
+
+def iter_markdown(data: dict[str, Any]) -> Iterator[str]:
+    """Yield the Markdown report a section (or an area) at a time, for writing as it comes."""
     out: list[str] = []
     meetings = data["meetings"]
     if len(meetings) == 1:
@@ -278,9 +296,11 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += _md_stale(data)
     if data["changes"] is not None:
         out += _md_changes(data["changes"])
-    out += _md_areas(data)
-    out += _md_methodology(data)
-    return "\n".join(out).rstrip() + "\n"
+    out += ["## Commitments by area", ""]
+    yield "\n".join(out) + "\n"
+    for area in data["areas"]:
+        yield "\n".join(_md_area(area)) + "\n"
+    yield "\n".join(_md_methodology(data)) + "\n"
 
 
 def _md_summary(data) -> list[str]:
@@ -291,10 +311,9 @@ def _md_summary(data) -> list[str]:
     out += [f"| **total** | **{data['headline']['commitments']}** |", "", "### By area", ""]
     out.append("| Area | " + " | ".join(used) + " | total |")
     out.append("|---|" + "---:|" * (len(used) + 1))
-    for area in data["areas"]:
-        counts = Counter(c["status"] for c in area["commitments"])
+    for area, counts in data["by_area"].items():
         cells = [str(counts[s] or "") for s in used]
-        out.append(f"| {area['area']} | " + " | ".join(cells) + f" | {len(area['commitments'])} |")
+        out.append(f"| {area} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
     return out + [""]
 
 
@@ -378,33 +397,31 @@ def _md_changes(changes) -> list[str]:
     return out + [""]
 
 
-def _md_areas(data) -> list[str]:
-    out = ["## Commitments by area", ""]
-    for area in data["areas"]:
-        out += [f"### {area_title(area['area'])}", ""]
-        for c in area["commitments"]:
-            due = "none"
-            if c["due"]:
-                due = c["due"] + (" (OVERDUE)" if c["overdue"] else "")
-            out += [f"#### {c['id']}: {c['title']}", ""]
-            status = c["status"]
-            if any(s != status for s in c["party_statuses"].values()):
-                status += " (" + ", ".join(f"{p} {s}" for p, s in c["party_statuses"].items()) + ")"
-            out += [
-                f"**Status:** {status} · **Parties:** {', '.join(c['parties'])} ({c['kind']}) "
-                f"· **Due:** {due}",
-                "",
-            ]
-            if c["summary"]:
-                out += [c["summary"], ""]
-            if c["metric"]:
-                out += [f"**Metric:** {metric_line(c['metric'])}", ""]
-            latest = c["latest_evidence"]
-            if latest:
-                text = latest["text"] or f"status set to {latest['status']}"
-                out += [f"Latest evidence, {latest['happened_on']}: {text}{_source(latest)}", ""]
-            else:
-                out += ["No evidence recorded yet.", ""]
+def _md_area(area: dict[str, Any]) -> list[str]:
+    out = [f"### {area_title(area['area'])}", ""]
+    for c in area["commitments"]:
+        due = "none"
+        if c["due"]:
+            due = c["due"] + (" (OVERDUE)" if c["overdue"] else "")
+        out += [f"#### {c['id']}: {c['title']}", ""]
+        status = c["status"]
+        if any(s != status for s in c["party_statuses"].values()):
+            status += " (" + ", ".join(f"{p} {s}" for p, s in c["party_statuses"].items()) + ")"
+        out += [
+            f"**Status:** {status} · **Parties:** {', '.join(c['parties'])} ({c['kind']}) "
+            f"· **Due:** {due}",
+            "",
+        ]
+        if c["summary"]:
+            out += [c["summary"], ""]
+        if c["metric"]:
+            out += [f"**Metric:** {metric_line(c['metric'])}", ""]
+        latest = c["latest_evidence"]
+        if latest:
+            text = latest["text"] or f"status set to {latest['status']}"
+            out += [f"Latest evidence, {latest['happened_on']}: {text}{_source(latest)}", ""]
+        else:
+            out += ["No evidence recorded yet.", ""]
     return out
 
 

@@ -248,9 +248,12 @@ class Store:
         row = self.conn.execute("SELECT * FROM commitments WHERE id = ?", [resolved]).fetchone()
         return _commitment(row)
 
-    def commitments(self) -> dict[str, Commitment]:
-        """Return every commitment by ID, in natural ID order."""
-        rows = self.conn.execute("SELECT * FROM commitments").fetchall()
+    def commitments(self, *, area: str | None = None) -> dict[str, Commitment]:
+        """Return every commitment (or those of one area) by ID, in natural ID order."""
+        if area is None:
+            rows = self.conn.execute("SELECT * FROM commitments").fetchall()
+        else:
+            rows = self.conn.execute("SELECT * FROM commitments WHERE area = ?", [area]).fetchall()
         found = {row["id"]: _commitment(row) for row in rows}
         return {cid: found[cid] for cid in sorted(found, key=natural_key)}
 
@@ -431,6 +434,7 @@ class Store:
         newest_first: bool = True,
         with_status: bool = False,
         include_retracted: bool = False,
+        area: str | None = None,
     ) -> list[Event]:
         """Return events, optionally for one commitment, dated between `since` and `until`
         (inclusive), or only those that carry a status.
@@ -449,6 +453,9 @@ class Store:
             params.append(until.isoformat())
         if with_status:
             where.append("e.status IS NOT NULL")
+        if area is not None:
+            where.append("e.commitment IN (SELECT id FROM commitments WHERE area = ?)")
+            params.append(area)
         if not include_retracted:
             where.append("e.kind != 'retraction' AND r.event IS NULL")
         order = "DESC" if newest_first else "ASC"
@@ -466,8 +473,9 @@ class Store:
             params.append(limit)
         return [_event(row) for row in self.conn.execute(sql, params)]
 
-    def latest_evidence(self, *, as_of: dt.date) -> dict[str, Event]:
-        """Return, per commitment, its most recent note, reading or status change on `as_of`."""
+    def latest_evidence(self, *, as_of: dt.date, area: str | None = None) -> dict[str, Event]:
+        """Return, per commitment (of one area, if given), its most recent note, reading or
+        status change on `as_of`."""
         rows = self.conn.execute(
             f"""
             SELECT * FROM events WHERE id IN (
@@ -475,9 +483,9 @@ class Store:
                         WHERE e.commitment = c.id AND e.kind IN {EVIDENCE_KINDS}
                           AND e.happened_on <= :as_of
                         ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)
-                FROM commitments c)
+                FROM commitments c WHERE :area IS NULL OR c.area = :area)
             """,
-            {"as_of": as_of.isoformat()},
+            {"as_of": as_of.isoformat(), "area": area},
         )
         return {row["commitment"]: _event(row) for row in rows}
 
@@ -591,9 +599,14 @@ class Store:
         return found.get(commitment_id)
 
     def metrics(
-        self, *, as_of: dt.date | None = None, commitment_id: str | None = None
+        self,
+        *,
+        as_of: dt.date | None = None,
+        commitment_id: str | None = None,
+        area: str | None = None,
     ) -> dict[str, Metric]:
-        """Return every metric by commitment, each with its latest reading on `as_of`."""
+        """Return every metric by commitment (one, or those of an area), each with its latest
+        reading on `as_of`."""
         sql = """
             SELECT m.*,
                 (SELECT e.value FROM live_events e
@@ -608,7 +621,9 @@ class Store:
         """
         if commitment_id is not None:
             sql += " WHERE m.commitment = :id"
-        params = {"as_of": (as_of or dt.date.max).isoformat(), "id": commitment_id}
+        elif area is not None:
+            sql += " WHERE m.commitment IN (SELECT id FROM commitments WHERE area = :area)"
+        params = {"as_of": (as_of or dt.date.max).isoformat(), "id": commitment_id, "area": area}
         return {row["commitment"]: Metric(**dict(row)) for row in self.conn.execute(sql, params)}
 
     def _append(
