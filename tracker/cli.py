@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -863,8 +865,9 @@ def export_(ctx, output_format, output) -> None:
 @cli.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would be added.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
-def import_(ctx, file, dry_run) -> None:
+def import_(ctx, file, dry_run, quiet) -> None:
     """Import a seed TOML file or a json/jsonl export.
 
     Records already present (meetings by slug, commitments by ID, events by UUID) are left
@@ -876,19 +879,37 @@ def import_(ctx, file, dry_run) -> None:
     from tracker.exchange import read_import
 
     store = _state(ctx).store()
-    records = read_import(file, store)
-    if dry_run:
-        summary = store.preview_records(records)
-        verb = "Would add"
-    else:
-        summary = store.add_records(records)
-        verb = "Added"
+    with _progress(file, quiet=quiet) as advance:
+        records = read_import(file, store, progress=advance)
+        if dry_run:
+            summary = store.preview_records(records)
+            verb = "Would add"
+        else:
+            summary = store.add_records(records)
+            verb = "Added"
     click.echo(
         f"{verb} {plural(summary.meetings, 'meeting')}, "
         f"{plural(summary.commitments, 'commitment')} and {plural(summary.events, 'event')} "
         f"from {file.name}" + (" (nothing was changed)." if dry_run else "."),
         err=True,
     )
+
+
+@contextmanager
+def _progress(file: Path, *, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for reading a large file, when stderr is a terminal."""
+    size = file.stat().st_size if file.is_file() else 0
+    if quiet or size < 1_000_000 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=size, label=f"Reading {file.name}", file=sys.stderr) as bar:
+        seen = [0]
+
+        def advance(done: int) -> None:
+            bar.update(done - seen[0])
+            seen[0] = done
+
+        yield advance
 
 
 @cli.command()

@@ -7,15 +7,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from tracker.errors import InvalidDate, InvalidValue, SeedError, TrackError
-from tracker.store import Records, Store
+from tracker.store import Store
 from tracker.vocabulary import (
     EVENT_KINDS,
+    STATUSES,
     check_kind,
     check_new_id,
     check_party,
@@ -123,9 +125,15 @@ def _write_csv(store: Store, out: TextIO) -> dict[str, int]:
 # --------------------------------------------------------------------------- import
 
 
-def read_import(path: Path, store: Store) -> Records:
-    """Return the records of a seed TOML, JSON export or JSON Lines export, checked field by
-    field; raise an error naming the record (index or line) and the field."""
+Stream = Iterator[tuple[str, dict, str]]
+
+
+def read_import(
+    path: Path, store: Store, *, progress: Callable[[int], None] | None = None
+) -> Stream:
+    """Return the records of a seed TOML, JSON export or JSON Lines export as a stream of
+    (table, row, label), each checked field by field as it is read; a bad record raises an
+    error naming it (index or line) and the field. `progress` is told the bytes read so far."""
     from tracker.seeds import read_file
     from tracker.store import seed_records
 
@@ -136,26 +144,27 @@ def read_import(path: Path, store: Store) -> Records:
     suffix = path.suffix.lower()
     if suffix == ".toml":
         try:
-            return seed_records(read_file(path), store)
+            return seed_records(read_file(path), store).stream()
         except SeedError as error:
             raise ImportError_(str(error)) from None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ImportError_(
-            f"{path} is not UTF-8 text: {error.reason} at byte {error.start}."
-        ) from None
-    first_line = text.lstrip().split("\n", 1)[0].strip()
+    with path.open("rb") as handle:
+        first_line = handle.readline().strip()
     if suffix == ".jsonl" or (
-        suffix != ".json" and first_line == json.dumps({"format": EXPORT_FORMAT})
+        suffix != ".json" and first_line == json.dumps({"format": EXPORT_FORMAT}).encode()
     ):
-        return _read_jsonl(path, text)
-    return _read_json(path, text)
+        return _read_jsonl(path, progress)
+    return _read_json(path)
 
 
-def _read_json(path: Path, text: str) -> Records:
+def _decode_error(path: Path, error: UnicodeDecodeError, where: str = "") -> ImportError_:
+    return ImportError_(f"{where or path} is not UTF-8 text: {error.reason}.")
+
+
+def _read_json(path: Path) -> Stream:
     try:
-        data = json.loads(text)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise _decode_error(path, error) from None
     except json.JSONDecodeError as error:
         raise ImportError_(
             f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
@@ -168,46 +177,63 @@ def _read_json(path: Path, text: str) -> Records:
     unknown = set(data) - {"format", "meetings", "commitments", "events"}
     if unknown:
         raise ImportError_(f"{path}: unknown top-level key {sorted(unknown)[0]!r}.")
-    records = Records()
-    for key, add in (
-        ("meetings", _add_meeting),
-        ("commitments", _add_commitment),
-        ("events", _add_event),
-    ):
-        items = data.get(key, [])
-        if not isinstance(items, list):
+    for key in ("meetings", "commitments", "events"):
+        if not isinstance(data.get(key, []), list):
             raise ImportError_(f"{path}: {key!r} must be a list.")
-        for index, item in enumerate(items):
-            add(records, item, f"{path.name}: {key}[{index}]")
-    return records
+    return _json_records(path, data)
 
 
-def _read_jsonl(path: Path, text: str) -> Records:
-    records = Records()
-    adders = {"meeting": _add_meeting, "commitment": _add_commitment, "event": _add_event}
+def _json_records(path: Path, data: dict) -> Stream:
+    for key, rows_of in (("meetings", _meeting), ("commitments", _commitment), ("events", _event)):
+        for index, item in enumerate(data.get(key, [])):
+            where = f"{path.name}: {key}[{index}]"
+            for table, row in rows_of(item, where):
+                yield table, row, where
+
+
+def _read_jsonl(path: Path, progress: Callable[[int], None] | None) -> Stream:
+    readers = {"meeting": _meeting, "commitment": _commitment, "event": _event}
     seen_header = False
-    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: \x85 is text
-        if not line.strip():
-            continue
-        where = f"{path.name}: line {number}"
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ImportError_(f"{where}: not valid JSON: {error.msg}.") from None
-        if not isinstance(item, dict):
-            raise ImportError_(f"{where}: expected a JSON object.")
-        if not seen_header:
-            if item != {"format": EXPORT_FORMAT}:
-                raise ImportError_(f'{where}: expected the header {{"format": "{EXPORT_FORMAT}"}}.')
-            seen_header = True
-            continue
-        kind = item.pop("type", None)
-        if kind not in adders:
-            raise ImportError_(f"{where}: field 'type' must be meeting, commitment or event.")
-        adders[kind](records, item, where)
+    done = 0
+    # newline="\n": only \n ends a record (\x85 and \r are text inside one)
+    with path.open(encoding="utf-8", newline="\n") as handle:
+        number = 0
+        while True:
+            where = f"{path.name}: line {number + 1}"
+            try:
+                line = handle.readline()
+            except UnicodeDecodeError as error:
+                raise _decode_error(path, error, where) from None
+            if not line:
+                break
+            number += 1
+            done += len(line)
+            if progress is not None and number % 2000 == 0:
+                progress(done)
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ImportError_(f"{where}: not valid JSON: {error.msg}.") from None
+            if not isinstance(item, dict):
+                raise ImportError_(f"{where}: expected a JSON object.")
+            if not seen_header:
+                if item != {"format": EXPORT_FORMAT}:
+                    raise ImportError_(
+                        f'{where}: expected the header {{"format": "{EXPORT_FORMAT}"}}.'
+                    )
+                seen_header = True
+                continue
+            kind = item.pop("type", None)
+            if kind not in readers:
+                raise ImportError_(f"{where}: field 'type' must be meeting, commitment or event.")
+            for table, row in readers[kind](item, where):
+                yield table, row, where
     if not seen_header:
         raise ImportError_(f"{path} is empty.")
-    return records
+    if progress is not None:
+        progress(done)
 
 
 class _Fields:
@@ -275,58 +301,60 @@ def _uuid(value: Any) -> str:
     return str(uuid.UUID(_text(value)))
 
 
-def _add_meeting(records: Records, item: Any, where: str) -> None:
+def _meeting(item: Any, where: str) -> list[tuple[str, dict]]:
     f = _Fields(item, where, MEETING_KEYS)
     sources = item.get("sources") or []
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
         f.fail("sources", "must be a list of objects.")
-    records.meetings.append(
-        {
-            "slug": f.text("slug", required=True),
-            "title": f.text("title", required=True),
-            "date": f.get("date", _date, required=True),
-            "place": f.text("place"),
-            "parties": f.get("parties", _parties, required=True),
-            "context": f.text("context"),
-            "sources": json.dumps(sources, ensure_ascii=False),
-        }
-    )
+    row = {
+        "slug": f.text("slug", required=True),
+        "title": f.text("title", required=True),
+        "date": f.get("date", _date, required=True),
+        "place": f.text("place"),
+        "parties": f.get("parties", _parties, required=True),
+        "context": f.text("context"),
+        "sources": json.dumps(sources, ensure_ascii=False),
+    }
+    return [("meeting", row)]
 
 
-def _add_commitment(records: Records, item: Any, where: str) -> None:
+def _commitment(item: Any, where: str) -> list[tuple[str, dict]]:
     f = _Fields(item, where, COMMITMENT_KEYS)
     commitment_id = f.get("id", check_new_id, required=True)
     f.where = f"{where} ({commitment_id})"
-    records.commitments.append(
-        {
-            "id": commitment_id,
-            "meeting": f.text("meeting", required=True),
-            "area": f.text("area", required=True),
-            "title": f.text("title", required=True),
-            "summary": f.text("summary"),
-            "parties": f.get("parties", _parties, required=True),
-            "kind": f.get("kind", check_kind, required=True),
-            "quote": f.text("quote"),
-            "quote_by": f.text("quote_by"),
-            "deadline": f.text("deadline"),
-            "due": f.get("due", _date),
-            "status": f.get("status", check_status, required=True),
-            "created_at": f.get("created_at", _timestamp, required=True),
-        }
-    )
+    row = {
+        "id": commitment_id,
+        "meeting": f.text("meeting", required=True),
+        "area": f.text("area", required=True),
+        "title": f.text("title", required=True),
+        "summary": f.text("summary"),
+        "parties": f.get("parties", _parties, required=True),
+        "kind": f.get("kind", check_kind, required=True),
+        "quote": f.text("quote"),
+        "quote_by": f.text("quote_by"),
+        "deadline": f.text("deadline"),
+        "due": f.get("due", _date),
+        "status": f.get("status", check_status, required=True),
+        "created_at": f.get("created_at", _timestamp, required=True),
+    }
+    rows = [("commitment", row)]
     metric = item.get("metric")
     if metric is not None:
         m = _Fields(metric, f"{f.where}: metric", METRIC_KEYS)
-        records.metrics.append(
-            {
-                "commitment": commitment_id,
-                "name": m.text("name", required=True),
-                "unit": m.text("unit"),
-                "baseline": m.get("baseline", _number, required=True),
-                "baseline_on": m.get("baseline_on", _date, required=True),
-                "target": m.get("target", _number),
-            }
+        rows.append(
+            (
+                "metric",
+                {
+                    "commitment": commitment_id,
+                    "name": m.text("name", required=True),
+                    "unit": m.text("unit"),
+                    "baseline": m.get("baseline", _number, required=True),
+                    "baseline_on": m.get("baseline_on", _date, required=True),
+                    "target": m.get("target", _number),
+                },
+            )
         )
+    return rows
 
 
 def _kind(value: Any) -> str:
@@ -342,7 +370,61 @@ def _changes(value: Any) -> str:
     return value
 
 
-def _add_event(records: Records, item: Any, where: str) -> None:
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TEXT_FIELDS = ("commitment", "text", "source_url", "source_title", "recorded_at")
+_EVENT_KEY_SET = frozenset(EVENT_KEYS)
+
+
+def _event(item: Any, where: str) -> list[tuple[str, dict]]:
+    return [("event", _event_fast(item) or _event_checked(item, where))]
+
+
+def _event_fast(item: Any) -> dict | None:
+    """Return the row for an event exactly as `track export` writes it, or None to have
+    `_event_checked` look at it field by field (and name what is wrong)."""
+    if type(item) is not dict or not item.keys() <= _EVENT_KEY_SET:
+        return None
+    get = item.get
+    for key in _TEXT_FIELDS:
+        value = get(key)
+        if value is not None and (type(value) is not str or "\x00" in value):
+            return None
+    uuid_, kind, status, party, value = (
+        get("uuid"),
+        get("kind"),
+        get("status"),
+        get("party"),
+        get("value"),
+    )
+    if type(uuid_) is not str or not _UUID.fullmatch(uuid_) or kind not in EVENT_KINDS:
+        return None
+    if get("commitment") is None or get("recorded_at") is None:
+        return None
+    if (status is not None and status not in STATUSES) or party not in (None, "US", "CN"):
+        return None
+    if (status is None and kind in ("created", "status")) or (
+        value is not None and (type(value) not in (int, float) or value != value)
+    ):
+        return None
+    retracts = get("retracts")
+    if (retracts is None) == (kind == "retraction"):
+        return None
+    if retracts is not None and (type(retracts) is not str or not _UUID.fullmatch(retracts)):
+        return None
+    if get("changes") is not None:
+        return None  # edits are rare: check their JSON the slow way
+    try:
+        if dt.date.fromisoformat(get("happened_on")).isoformat() != get("happened_on"):
+            return None
+    except (TypeError, ValueError):
+        return None
+    row = {key: get(key) for key in EVENT_KEYS}
+    if value is not None:
+        row["value"] = float(value)
+    return row
+
+
+def _event_checked(item: Any, where: str) -> dict:
     f = _Fields(item, where, EVENT_KEYS)
     row = {
         "uuid": f.get("uuid", _uuid, required=True),
@@ -363,5 +445,4 @@ def _add_event(records: Records, item: Any, where: str) -> None:
         f.fail("status", f"missing; a {row['kind']} event carries the status.")
     if row["kind"] == "retraction" and row["retracts"] is None:
         f.fail("retracts", "missing; a retraction names the event it withdraws.")
-    records.events.append(row)
-    records.labels.append(where)
+    return row

@@ -101,7 +101,6 @@ def m002_metrics(db: Database) -> None:
         foreign_keys=[("commitment", "commitments", "id")],
     )
     db["events"].add_column("value", float)  # a metric reading, for kind "measure"
-    db["events"].create_index(["commitment", "value"])
 
 
 def m003_corrections(db: Database) -> None:
@@ -109,8 +108,7 @@ def m003_corrections(db: Database) -> None:
     of retracted events, and the `live_events` view that every status is computed from."""
     db["events"].add_column("retracts", str)  # UUID of the event a retraction withdraws
     db["events"].add_column("changes", str)  # JSON {field: [old, new]} for edit events
-    db["events"].create_index(["retracts"])
-    db["events"].create_index(["kind"])
+    db.execute("CREATE INDEX events_retractions ON events (id, retracts) WHERE kind = 'retraction'")
     # Derived from the retraction events (rebuilt whenever one is added): which events
     # currently count as withdrawn, and by which retraction.
     db["retracted_events"].create(

@@ -9,7 +9,7 @@ import difflib
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -939,64 +939,166 @@ class Store:
         return self.add_records(seed_records(seed, self), skip_existing=skip_existing)
 
     def add_records(
-        self, records: Records, *, skip_existing: bool = True, dry_run: bool = False
+        self,
+        records: Records | Iterable[tuple[str, dict, str]],
+        *,
+        skip_existing: bool = True,
+        dry_run: bool = False,
     ) -> LoadSummary:
-        """Add meetings, commitments (with metrics) and events in one transaction and return
-        how many of each were new; all or nothing.
+        """Add meetings, commitments, metrics and events in one transaction and return how
+        many of each were new; all or nothing.
 
-        Records already present (meetings by slug, commitments by ID, events by UUID) are
-        left as they are, or, for commitments unless `skip_existing`, refused."""
+        `records` is a Records or a stream of (table, row, label) in dependency order
+        (meetings, then commitments and metrics, then events), written in chunks so that a
+        million events need little memory. Records already present (meetings by slug,
+        commitments by ID, events by UUID) are left as they are, or, for commitments unless
+        `skip_existing`, refused."""
+        stream = records.stream() if isinstance(records, Records) else records
         with self._writing():
-            known_meetings = {m.slug: m.date for m in self.meetings()}
-            meetings = [m for m in records.meetings if m["slug"] not in known_meetings]
-            meeting_dates = {**known_meetings, **{m["slug"]: m["date"] for m in meetings}}
-            known_ids = dict(self.conn.execute("SELECT id, meeting FROM commitments").fetchall())
-            commitments = []
-            for c in records.commitments:
-                if c["id"] in known_ids:
-                    if skip_existing:
-                        continue
-                    raise DuplicateCommitment(f"A commitment with ID {c['id']} already exists.")
-                if c["meeting"] not in meeting_dates:
-                    raise UnknownMeeting(
-                        f"{c['id']} refers to meeting {c['meeting']!r}, which is not loaded."
-                    )
-                known_ids[c["id"]] = c["meeting"]
-                commitments.append(c)
-            new_ids = {c["id"] for c in commitments}
-            metrics = [m for m in records.metrics if m["commitment"] in new_ids]
-            measured = {row[0] for row in self.conn.execute("SELECT commitment FROM metrics")}
-            measured |= {m["commitment"] for m in metrics}
-            known_uuids = {row[0] for row in self.conn.execute("SELECT uuid FROM events")}
-            events = []
-            for label, e in zip(records.labels, records.events, strict=True):
-                if e["uuid"] in known_uuids:
-                    continue
-                if e["kind"] == "created" and e["commitment"] not in new_ids:
-                    continue  # a commitment is made once: keep the creation already recorded
-                _check_event(label, e, known_ids, meeting_dates, measured, known_uuids)
-                known_uuids.add(e["uuid"])
-                events.append(e)
-            self.db["meetings"].insert_all(meetings)
-            self.db["commitments"].insert_all(commitments)
-            self.db["metrics"].insert_all(metrics)
-            self.db["events"].insert_all(events)
-            if any(e["kind"] == "retraction" for e in events):
-                self._rebuild_retractions()
-            self._refresh(sorted({e["commitment"] for e in events}))
-            evidence = sum(e["kind"] != "created" for e in events)
-            summary = LoadSummary(len(meetings), len(commitments), evidence)
+            loader = _Loader(self, skip_existing=skip_existing)
+            for table, row, label in stream:
+                loader.add(table, row, label)
+            summary = loader.finish()
             if dry_run:
                 raise _DryRun(summary)
         return summary
 
-    def preview_records(self, records: Records) -> LoadSummary:
+    def preview_records(self, records: Records | Iterable[tuple[str, dict, str]]) -> LoadSummary:
         """Return what `add_records` would add, checking everything, without adding it."""
         try:
             self.add_records(records, dry_run=True)
         except _DryRun as preview:
             return preview.summary
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+EVENT_COLUMNS = (
+    "uuid", "commitment", "kind", "happened_on", "recorded_at", "text", "source_url",
+    "source_title", "party", "status", "value", "retracts", "changes",
+)  # fmt: skip
+COMMITMENT_COLUMNS = (
+    "id", "meeting", "area", "title", "summary", "parties", "kind", "quote", "quote_by",
+    "deadline", "due", "status", "created_at",
+)  # fmt: skip
+
+
+class _Loader:
+    """Checks and inserts a stream of records inside the caller's transaction."""
+
+    CHUNK = 5_000
+
+    def __init__(self, store: Store, *, skip_existing: bool):
+        self.store, self.conn, self.skip_existing = store, store.conn, skip_existing
+        self.meeting_dates = {m.slug: m.date for m in store.meetings()}
+        self.commitments = dict(self.conn.execute("SELECT id, meeting FROM commitments"))
+        self.measured = {row[0] for row in self.conn.execute("SELECT commitment FROM metrics")}
+        self.new_ids: set[str] = set()
+        self.touched: set[str] = set()
+        self.pending: list[tuple[dict, str]] = []
+        self.counts = {"meeting": 0, "commitment": 0, "event": 0}
+        self.retractions = False
+
+    def add(self, table: str, row: dict, label: str) -> None:
+        if table == "event":
+            self.pending.append((row, label))
+            if len(self.pending) >= self.CHUNK:
+                self.flush()
+        elif table == "meeting":
+            if row["slug"] not in self.meeting_dates:
+                self.meeting_dates[row["slug"]] = row["date"]
+                self._insert("meetings", row)
+                self.counts["meeting"] += 1
+        elif table == "commitment":
+            if row["id"] in self.commitments:
+                if not self.skip_existing:
+                    raise DuplicateCommitment(f"A commitment with ID {row['id']} already exists.")
+                return
+            if row["meeting"] not in self.meeting_dates:
+                raise UnknownMeeting(
+                    f"{label}: {row['id']} refers to meeting {row['meeting']!r}, "
+                    "which is not loaded."
+                )
+            self.commitments[row["id"]] = row["meeting"]
+            self.new_ids.add(row["id"])
+            self.conn.execute(_INSERT_COMMITMENT, [row.get(c) for c in COMMITMENT_COLUMNS])
+            self.counts["commitment"] += 1
+        elif table == "metric":
+            if row["commitment"] in self.new_ids:
+                self._insert("metrics", row)
+                self.measured.add(row["commitment"])
+        else:  # pragma: no cover - the readers only make the tables above
+            raise ValueError(f"unknown table {table!r}")
+
+    def _insert(self, table: str, row: dict) -> None:
+        self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        uuids = [row["uuid"] for row, _ in self.pending]
+        present = set()
+        for start in range(0, len(uuids), 500):
+            part = uuids[start : start + 500]
+            present.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT uuid FROM events WHERE uuid IN ({', '.join('?' * len(part))})", part
+                )
+            )
+        values = []
+        for row, label in self.pending:
+            if row["uuid"] in present:
+                continue
+            if row["kind"] == "created" and row["commitment"] not in self.new_ids:
+                continue  # a commitment is made once: keep the creation already recorded
+            self._check(row, label, present)
+            present.add(row["uuid"])
+            self.touched.add(row["commitment"])
+            self.retractions = self.retractions or row["kind"] == "retraction"
+            if row["kind"] != "created":
+                self.counts["event"] += 1
+            values.append([row.get(c) for c in EVENT_COLUMNS])
+        self.conn.executemany(_INSERT_EVENT, values)
+        self.pending = []
+
+    def _check(self, e: dict, label: str, present: set[str]) -> None:
+        if e["commitment"] not in self.commitments:
+            raise InvalidValue(f"{label}: field 'commitment': no commitment {e['commitment']!r}.")
+        made = self.meeting_dates[self.commitments[e["commitment"]]]
+        if e["happened_on"] < made and e["kind"] != "retraction":
+            raise InvalidDate(
+                f"{label}: event on {e['happened_on']} for {e['commitment']} is before it was "
+                f"made ({made})."
+            )
+        if e.get("value") is not None and e["commitment"] not in self.measured:
+            raise InvalidValue(
+                f"{label}: field 'value': {e['commitment']} has no metric to take a reading."
+            )
+        target = e.get("retracts")
+        if target is not None and target not in present:
+            found = self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", [target]).fetchone()
+            if not found:
+                raise InvalidValue(f"{label}: field 'retracts': no earlier event {target!r}.")
+
+    def finish(self) -> LoadSummary:
+        self.flush()
+        if self.retractions:
+            self.store._rebuild_retractions()
+        self.store._refresh(sorted(self.touched | self.new_ids))
+        return LoadSummary(self.counts["meeting"], self.counts["commitment"], self.counts["event"])
+
+
+_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+)
+_INSERT_COMMITMENT = (
+    f"INSERT INTO commitments ({', '.join(COMMITMENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(COMMITMENT_COLUMNS))})"
+)
 
 
 class _DryRun(Exception):
@@ -1017,29 +1119,16 @@ class Records:
     events: list[dict] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
 
-
-def _check_event(
-    label: str,
-    e: dict,
-    commitments: dict[str, str],
-    meeting_dates: dict[str, str],
-    measured: set[str],
-    known_uuids: set[str],
-) -> None:
-    if e["commitment"] not in commitments:
-        raise InvalidValue(f"{label}: field 'commitment': no commitment {e['commitment']!r}.")
-    made = meeting_dates[commitments[e["commitment"]]]
-    if e["happened_on"] < made and e["kind"] != "retraction":
-        raise InvalidDate(
-            f"{label}: event on {e['happened_on']} for {e['commitment']} is before it was made "
-            f"({made})."
-        )
-    if e.get("value") is not None and e["commitment"] not in measured:
-        raise InvalidValue(
-            f"{label}: field 'value': {e['commitment']} has no metric to take a reading."
-        )
-    if e.get("retracts") is not None and e["retracts"] not in known_uuids:
-        raise InvalidValue(f"{label}: field 'retracts': no earlier event {e['retracts']!r}.")
+    def stream(self) -> Iterator[tuple[str, dict, str]]:
+        """Yield (table, row, label) in the order `Store.add_records` needs."""
+        for row in self.meetings:
+            yield "meeting", row, f"meeting {row['slug']}"
+        for row in self.commitments:
+            yield "commitment", row, row["id"]
+        for row in self.metrics:
+            yield "metric", row, f"{row['commitment']} metric"
+        for row, label in zip(self.events, self.labels, strict=True):
+            yield "event", row, label
 
 
 def seed_records(seed: SeedData, store: Store) -> Records:
