@@ -954,6 +954,16 @@ class Store:
         commitments by ID, events by UUID) are left as they are, or, for commitments unless
         `skip_existing`, refused."""
         stream = records.stream() if isinstance(records, Records) else records
+        # a large page cache keeps index pages (UUIDs arrive in random order) in memory
+        self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB, reverted below
+        try:
+            return self._add_records(stream, skip_existing=skip_existing, dry_run=dry_run)
+        finally:
+            self.conn.execute("PRAGMA cache_size = -2000")
+
+    def _add_records(
+        self, stream: Iterable[tuple[str, dict, str]], *, skip_existing: bool, dry_run: bool
+    ) -> LoadSummary:
         with self._writing():
             loader = _Loader(self, skip_existing=skip_existing)
             for table, row, label in stream:
