@@ -718,10 +718,12 @@ def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
     """
     store = _state(ctx).store()
     events = store.events(commitment_id, since=since, limit=limit, include_retracted=True)
+    from tracker.model import as_dict
+
     if output_format in ("table", "markdown"):
         records = [
             {
-                **e.__dict__,
+                **as_dict(e),
                 "ref": e.uuid[:8],
                 "what": _what(e),
                 "text": " ".join(
@@ -745,7 +747,7 @@ def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
         )
     else:
         columns = [Column(k, k) for k in LOG_FIELDS]
-        records = [{k: e.__dict__[k] for k in LOG_FIELDS} for e in events]
+        records = [{k: getattr(e, k) for k in LOG_FIELDS} for e in events]
         click.echo(render(records, columns, output_format=output_format, fmt=fmt))
 
 

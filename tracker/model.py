@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Commitment:
     created_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Event:
     uuid: str
     commitment: str
@@ -103,3 +104,8 @@ class StatusRow:
     due: str | None
     overdue: bool
     due_soon: bool
+
+
+def as_dict(record: Any) -> dict[str, Any]:
+    """Return a record's fields as a dict (shallow, unlike dataclasses.asdict: fast)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}

@@ -115,6 +115,9 @@ def _area_sections(
     store: Store, rows: list, areas: list[str], *, as_of: dt.date, timelines: bool
 ) -> Iterator[dict[str, Any]]:
     """Yield {"area", "commitments"} one area at a time, reading only that area's details."""
+    rows_by_area: dict[str, list] = {area: [] for area in areas}
+    for row in rows:
+        rows_by_area[row.area].append(row)
     for area in areas:
         commitments = store.commitments(area=area)
         metrics = store.metrics(as_of=as_of, area=area)
@@ -124,7 +127,7 @@ def _area_sections(
             for event in store.events(until=as_of, newest_first=False, area=area):
                 events_by_id.setdefault(event.commitment, []).append(event)
         entries = []
-        for row in (r for r in rows if r.area == area):
+        for row in rows_by_area[area]:
             c = commitments[row.id]
             entry = {
                 "id": row.id,
@@ -153,12 +156,13 @@ def _area_sections(
         yield {"area": area, "commitments": entries}
 
 
+_EVENT_FIELDS = [f.name for f in dataclasses.fields(Event) if f.name != "id"]
+
+
 def _event(event: Event | None) -> dict[str, Any] | None:
     if event is None:
         return None
-    values = dataclasses.asdict(event)
-    values.pop("id")
-    return values
+    return {name: getattr(event, name) for name in _EVENT_FIELDS}
 
 
 def metric_data(metric: Metric | None) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ from tracker.errors import (
     UnknownCommitment,
     UnknownMeeting,
 )
-from tracker.model import Commitment, Event, Meeting, Metric, StatusRow
+from tracker.model import Commitment, Event, Meeting, Metric, StatusRow, as_dict
 from tracker.vocabulary import (
     check_kind,
     check_new_id,
@@ -670,10 +670,10 @@ class Store:
         with self._writing():
             cursor = self._insert_event(event)
             self._refresh([commitment.id])
-        return Event(**{**event.__dict__, "id": cursor.lastrowid})
+        return dataclasses.replace(event, id=cursor.lastrowid)
 
     def _insert_event(self, event: Event) -> sqlite3.Cursor:
-        values = {k: v for k, v in event.__dict__.items() if k not in ("id", "retracted")}
+        values = {k: v for k, v in as_dict(event).items() if k not in ("id", "retracted")}
         return self.conn.execute(
             f"INSERT INTO events ({', '.join(values)}) VALUES "
             f"({', '.join(':' + k for k in values)})",
@@ -767,7 +767,7 @@ class Store:
             self._rebuild_retractions()
             self._reapply_edits(target)
             self._refresh([target.commitment])
-        return Event(**{**retraction.__dict__, "id": cursor.lastrowid}), target
+        return dataclasses.replace(retraction, id=cursor.lastrowid), target
 
     def _rebuild_retractions(self) -> None:
         """Recompute which events are withdrawn: a retraction in force withdraws its target;
@@ -874,7 +874,7 @@ class Store:
         with self._writing():
             cursor = self._insert_event(event)
             self._write_fields(commitment.id, {k: new for k, (_old, new) in changes.items()})
-        return Event(**{**event.__dict__, "id": cursor.lastrowid})
+        return dataclasses.replace(event, id=cursor.lastrowid)
 
     # ------------------------------------------------------------------ new commitments
 

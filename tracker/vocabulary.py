@@ -57,12 +57,12 @@ _NATURAL_CHUNKS = re.compile(r"(\d+)")
 
 
 def natural_key(commitment_id: str) -> tuple:
-    """Return a sort key that puts MIL-2 before MIL-10."""
-    return tuple(
-        (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk)
-        for chunk in _NATURAL_CHUNKS.split(commitment_id)
-        if chunk
-    )
+    """Return a sort key that puts MIL-2 before MIL-10.
+
+    Splitting on runs of digits alternates text and number, so keys compare text with text
+    and numbers with numbers."""
+    parts = _NATURAL_CHUNKS.split(commitment_id)
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
 
 
 def _choose(value: str, allowed: dict[str, str], what: str, *, upper: bool = False) -> str:
