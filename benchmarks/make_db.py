@@ -88,6 +88,11 @@ def build(
     store.add_records(records)
     tasks: list[dict] = []
     statuses = [s for s in STATUSES if s != "not-started"]
+    bar = None
+    if progress:
+        import click
+
+        bar = click.progressbar(length=commitments, label="Building", file=sys.stderr)
     done = 0
     while done < commitments:
         batch = Records()
@@ -173,10 +178,10 @@ def build(
             tasks.append(task)
         store.add_records(batch)
         done += len(batch.commitments)
-        if progress:
-            print(f"\r{done}/{commitments} commitments", end="", file=sys.stderr, flush=True)
-    if progress:
-        print(file=sys.stderr)
+        if bar is not None:
+            bar.update(len(batch.commitments))
+    if bar is not None:
+        bar.render_finish()
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.conn.execute("ANALYZE")
     store.close()

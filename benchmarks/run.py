@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import shutil
@@ -28,8 +27,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-import make_db  # noqa: E402
 
+SCRATCH = Path(os.environ.get("TMPDIR", "/tmp"))
 SIZES = {"bundled": None, "10k": (10_000, 10), "100k": (100_000, 10)}
 PY = sys.executable
 TRACK = str(Path(sys.executable).parent / "track")
@@ -54,16 +53,27 @@ class Timing:
         return statistics.median(self.times)
 
 
-def run_once(command: list[str], env: dict) -> tuple[float, int]:
+TIME = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+
+
+def run_once(command: list[str], env: dict, scratch: Path) -> tuple[float, int]:
+    """Run a command; return (wall seconds, peak resident kilobytes).
+
+    The peak comes from GNU time when it is installed: a child forked from this (large)
+    process would otherwise report this process's memory as its own."""
+    report = scratch / "peak.txt"
+    wrapped = [TIME, "-f", "%M", "-o", str(report), *command] if TIME else command
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {proc.stderr.read().decode()[-500:]}")
+    code = os.waitstatus_to_exitcode(status)
+    error = proc.stderr.read().decode()
     proc.stderr.close()
-    return elapsed, usage.ru_maxrss
+    if code != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {error[-500:]}")
+    peak = int(report.read_text().split()[-1]) if TIME else usage.ru_maxrss
+    return elapsed, peak
 
 
 def measure(label: str, command: list[str], *, runs: int, env: dict, before=None) -> Timing:
@@ -71,7 +81,7 @@ def measure(label: str, command: list[str], *, runs: int, env: dict, before=None
     for i in range(runs + 1):  # the first run warms caches and is not counted
         if before:
             before(i)
-        elapsed, peak = run_once(command if not callable(command) else command(i), env)
+        elapsed, peak = run_once(command if not callable(command) else command(i), env, SCRATCH)
         if i:
             timing.times.append(elapsed)
             timing.peak_kb = max(timing.peak_kb, peak)
@@ -93,10 +103,24 @@ def build_size(name: str, workdir: Path) -> tuple[Path, Path | None, int]:
             tasks = None
         else:
             commitments, events = SIZES[name]
-            tasks = make_db.build(db, commitments, events, progress=False)["tasks"]
+            tasks_file = workdir / f"{name}-tasks.json"
+            subprocess.run(
+                [
+                    PY,
+                    str(HERE / "make_db.py"),
+                    "--commitments",
+                    str(commitments),
+                    "--events-per",
+                    str(events),
+                    "--taskwarrior",
+                    str(tasks_file),
+                    str(db),
+                ],
+                check=True,
+            )  # in a child process, so this one stays small
+            tasks = True
         if tasks is not None and shutil.which("task"):
             tw.mkdir(exist_ok=True)
-            (workdir / f"{name}-tasks.json").write_text(json.dumps(tasks), encoding="utf-8")
             env = {**os.environ, "TASKRC": str(taskrc(tw))}
             subprocess.run(
                 ["task", "import", str(workdir / f"{name}-tasks.json")],

@@ -14,7 +14,17 @@ import click
 
 from tracker import __version__
 from tracker.errors import DatabaseExists, InvalidDate, TrackError
-from tracker.formats import Column, output_options, plural, render, terminal_width, to_json
+from tracker.formats import (
+    Column,
+    emit,
+    output_options,
+    plural,
+    render,
+    status_colour,
+    terminal_width,
+    to_json,
+    use_colour,
+)
 from tracker.vocabulary import ACCEPTED_DATE_FORMS, KINDS, PARTIES, STATUSES, number
 
 if TYPE_CHECKING:  # the store and its dependencies load only when a command needs data
@@ -136,6 +146,61 @@ def _busy_timeout() -> float:
             f"TRACK_BUSY_TIMEOUT must be a number of seconds, not {value!r}."
         ) from None
     return max(seconds, 0.0)
+
+
+# --------------------------------------------------------------------------- completion
+
+
+def _completion_store(ctx: click.Context):
+    """Open the database for completion, never creating one; None if there is none."""
+    from tracker.store import Store, check_database_file
+
+    root = ctx.find_root()
+    option = root.params.get("db_path") or os.environ.get(DB_ENV)
+    path = Path(option) if option else default_db_path()
+    try:
+        return Store.open(path) if check_database_file(path) else None
+    except TrackError:
+        return None
+
+
+def _complete_from(values, incomplete: str, *, upper: bool = False):
+    from click.shell_completion import CompletionItem
+
+    prefix = incomplete.upper() if upper else incomplete.lower()
+    return [
+        CompletionItem(v)
+        for v in values
+        if v.upper().startswith(incomplete.upper()) or v.startswith(prefix)
+    ]
+
+
+def complete_ids(ctx, param, incomplete):
+    """Commitment IDs from the database."""
+    store = _completion_store(ctx)
+    return _complete_from(store.commitment_ids() if store else [], incomplete, upper=True)
+
+
+def complete_areas(ctx, param, incomplete):
+    store = _completion_store(ctx)
+    return _complete_from(store.areas() if store else [], incomplete)
+
+
+def complete_meetings(ctx, param, incomplete):
+    store = _completion_store(ctx)
+    return _complete_from([m.slug for m in store.meetings()] if store else [], incomplete)
+
+
+def complete_statuses(ctx, param, incomplete):
+    return _complete_from(STATUSES, incomplete)
+
+
+def complete_parties(ctx, param, incomplete):
+    return _complete_from(PARTIES, incomplete, upper=True)
+
+
+def complete_kinds(ctx, param, incomplete):
+    return _complete_from(KINDS, incomplete)
 
 
 def default_db_path() -> Path:
@@ -282,7 +347,7 @@ STATUS_COLUMNS = [
     Column("area", "Area"),
     Column("title", "Title", shrink=True),
     Column("parties", "Parties", show=lambda v: ",".join(v)),
-    Column("status", "Status"),
+    Column("status", "Status", colour=status_colour),
     Column("last_update", "Updated"),
     Column("evidence", "Evidence"),
     Column("due", "Due", show=lambda row: _due_cell(row), whole_record=True),
@@ -290,16 +355,31 @@ STATUS_COLUMNS = [
 
 
 @cli.command()
-@click.option("--area", help="Only this area (counternarcotics, military, ...).")
-@click.option("--party", help="Only commitments of this party (US or CN), showing its status.")
+@click.option(
+    "--area",
+    shell_complete=complete_areas,
+    help="Only this area (counternarcotics, military, ...).",
+)
+@click.option(
+    "--party",
+    shell_complete=complete_parties,
+    help="Only commitments of this party (US or CN), showing its status.",
+)
 @click.option(
     "--status",
     "statuses",
+    shell_complete=complete_statuses,
     multiple=True,
     help="Only this status (repeatable): " + ", ".join(STATUSES) + ".",
 )
-@click.option("--kind", help="Only this kind: " + ", ".join(KINDS) + ".")
-@click.option("--meeting", help="Only commitments made at this meeting (slug).")
+@click.option(
+    "--kind", shell_complete=complete_kinds, help="Only this kind: " + ", ".join(KINDS) + "."
+)
+@click.option(
+    "--meeting",
+    shell_complete=complete_meetings,
+    help="Only commitments made at this meeting (slug).",
+)
 @click.option(
     "--overdue", is_flag=True, help="Only commitments past their due date, not fulfilled."
 )
@@ -329,6 +409,7 @@ def status(
     as_of: dt.date | None,
     output_format: str,
     fmt: str | None,
+    no_headers: bool,
 ) -> None:
     """List commitments with their status and due date.
 
@@ -353,14 +434,28 @@ def status(
     )
     columns = list(STATUS_COLUMNS)
     if party:
-        columns[4] = Column("status", f"Status ({party.upper()})")
+        columns[4] = Column("status", f"Status ({party.upper()})", colour=status_colour)
     if output_format not in ("table", "markdown"):
         from tracker.model import StatusRow
 
         columns = [Column(key, key) for key in StatusRow.__dataclass_fields__]
-    click.echo(render(rows, columns, output_format=output_format, fmt=fmt, width=terminal_width()))
+    text = _listing(rows, columns, output_format, fmt, no_headers)
     if output_format in ("table", "markdown"):
-        click.echo("\n" + _count_line(rows))
+        text += "\n\n" + _count_line(rows)
+    emit(text)
+
+
+def _listing(records, columns, output_format: str, fmt: str | None, no_headers: bool) -> str:
+    """Render a listing with the shared output options, fitted and coloured on a terminal."""
+    return render(
+        records,
+        columns,
+        output_format=output_format,
+        fmt=fmt,
+        width=terminal_width() if output_format == "table" else None,
+        headers=not no_headers,
+        colour=use_colour(),
+    )
 
 
 def _due_cell(row: StatusRow) -> str:
@@ -384,20 +479,23 @@ def _count_line(rows) -> str:
 
 
 @cli.command()
-@click.argument("commitment_id", metavar="ID")
-@click.option(
-    "-f",
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"], case_sensitive=False),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @as_of_option
+@output_options
 @click.pass_context
-def show(ctx: click.Context, commitment_id: str, output_format: str, as_of: dt.date | None) -> None:
+def show(
+    ctx: click.Context,
+    commitment_id: str,
+    as_of: dt.date | None,
+    output_format: str,
+    fmt: str | None,
+    no_headers: bool,
+) -> None:
     """Show one commitment and its whole timeline, oldest first.
+
+    The table format gives the details and the timeline for reading (with --fmt, the
+    timeline as a table in that style); json gives everything; jsonl, csv and markdown give
+    the timeline, one event per row.
 
     Example: track show narc-1, or track show TRAV-1 --as-of 2024-03-01
     """
@@ -426,12 +524,19 @@ def show(ctx: click.Context, commitment_id: str, output_format: str, as_of: dt.d
             )
         )
         return
+    if output_format in ("jsonl", "csv", "markdown"):
+        from tracker.model import as_dict
+
+        columns = [Column(k, k) for k in LOG_FIELDS]
+        records = [as_dict(e) for e in events]
+        emit(_listing(records, columns, output_format, fmt, no_headers))
+        return
     meeting = store.meeting(commitment.meeting)
     label = lambda name: click.style(f"{name + ':':<10}", bold=True)  # noqa: E731
     lines = [click.style(f"{commitment.id}  {commitment.title}", bold=True), ""]
     if as_of != _today():
         lines += [f"{label('As of')} {as_of.isoformat()} (later events are not shown)"]
-    lines.append(f"{label('Status')} {state.status}")
+    lines.append(f"{label('Status')} {_paint(state.status)}")
     if any(s != state.status for s in state.party_statuses.values()):
         lines.append(
             f"{label('By party')} " + ", ".join(f"{p} {s}" for p, s in state.party_statuses.items())
@@ -458,13 +563,21 @@ def show(ctx: click.Context, commitment_id: str, output_format: str, as_of: dt.d
         by = f" ({commitment.quote_by})" if commitment.quote_by else ""
         lines.append(_wrapped(label("Source"), (quote + by).strip()))
     lines += ["", click.style(f"Timeline ({len(events)} events, oldest first)", bold=True)]
-    for event in events:
-        lines.append(_event_line(event))
-    click.echo("\n".join(lines))
+    if fmt:
+        records = [{**_log_record(e), "ref": e.uuid[:8]} for e in events]
+        lines.append(_listing(records, LOG_COLUMNS, "table", fmt, no_headers))
+    else:
+        lines += [_event_line(event) for event in events]
+    emit("\n".join(lines))
+
+
+def _paint(status: str) -> str:
+    """Return a status in its colour on a terminal, plain otherwise."""
+    name = status_colour(status)
+    return click.style(status, fg=name) if name and use_colour() else status
 
 
 def _wrapped(prefix: str, text: str, *, indent: int = 11) -> str:
-
     import textwrap
 
     width = max(min(_width(), 100) - indent, 30)
@@ -508,7 +621,9 @@ def _event_line(event) -> str:
 source_option = click.option("--source", "source_url", metavar="URL", help="Where the evidence is.")
 title_option = click.option("--title", "source_title", help="Title of the source.")
 party_option = click.option(
-    "--party", help="The party this concerns: " + " or ".join(PARTIES) + "."
+    "--party",
+    shell_complete=complete_parties,
+    help="The party this concerns: " + " or ".join(PARTIES) + ".",
 )
 on_option = click.option(
     "--on",
@@ -520,7 +635,7 @@ on_option = click.option(
 
 
 @cli.command()
-@click.argument("commitment_id", metavar="ID")
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @click.argument("text")
 @on_option
 @source_option
@@ -546,8 +661,8 @@ def note(ctx, commitment_id, text, on, source_url, source_title, party) -> None:
 
 
 @cli.command(name="set")
-@click.argument("commitment_id", metavar="ID")
-@click.argument("new_status", metavar="STATUS")
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("new_status", metavar="STATUS", shell_complete=complete_statuses)
 @click.option("--reason", help="Why the status changed.")
 @on_option
 @source_option
@@ -594,7 +709,7 @@ class NumberParam(click.ParamType):
 
 
 @cli.command()
-@click.argument("commitment_id", metavar="ID")
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @click.argument("value", type=NumberParam())
 @on_option
 @source_option
@@ -624,7 +739,7 @@ def measure(ctx, commitment_id, value, on, source_url, source_title, text) -> No
 
 
 @cli.command()
-@click.argument("commitment_id", metavar="ID")
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @click.option("--title", required=True, help="Short title of the commitment.")
 @click.option("--area", required=True, help="Area, such as climate or military.")
 @click.option("--party", "parties", multiple=True, required=True, help="US or CN (repeatable).")
@@ -639,7 +754,11 @@ def measure(ctx, commitment_id, value, on, source_url, source_title, text) -> No
 @click.option("--summary", help="What was promised, in your own words.")
 @click.option("--quote", help="A short quote of the official wording.")
 @click.option("--quote-by", help='Who said the quote, e.g. "White House readout".')
-@click.option("--meeting", help="Meeting slug (needed when there is more than one meeting).")
+@click.option(
+    "--meeting",
+    shell_complete=complete_meetings,
+    help="Meeting slug (needed when there is more than one meeting).",
+)
 @click.pass_context
 def add(
     ctx, commitment_id, title, area, parties, kind, due, deadline, summary, quote, quote_by, meeting
@@ -671,7 +790,7 @@ LOG_COLUMNS = [
     Column("ref", "Event"),
     Column("happened_on", "Date"),
     Column("commitment", "ID"),
-    Column("what", "What"),
+    Column("what", "What", colour=lambda text: status_colour(text.split("-> ")[-1])),
     Column("party", "Party"),
     Column("text", "Text", shrink=True),
 ]
@@ -679,6 +798,15 @@ LOG_FIELDS = (
     "uuid", "happened_on", "commitment", "kind", "status", "party", "value", "text",
     "source_url", "source_title", "retracts", "changes", "retracted", "recorded_at",
 )  # fmt: skip
+
+
+def _log_record(event) -> dict:
+    """An event as a row of `track log`: its short ID, what happened, text with source."""
+    from tracker.model import as_dict
+
+    source = event.source_title or event.source_url
+    text = " ".join(filter(None, [event.text, f"[{source}]" if source else None]))
+    return {**as_dict(event), "ref": event.uuid[:8], "what": _what(event), "text": text}
 
 
 def _what(event) -> str:
@@ -694,7 +822,7 @@ def _what(event) -> str:
 
 
 @cli.command()
-@click.argument("commitment_id", metavar="[ID]", required=False)
+@click.argument("commitment_id", metavar="[ID]", required=False, shell_complete=complete_ids)
 @click.option(
     "--since", type=DateParam(allow_future=False), help="Only events on or after this date."
 )
@@ -708,7 +836,7 @@ def _what(event) -> str:
 )
 @output_options
 @click.pass_context
-def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
+def log(ctx, commitment_id, since, limit, output_format, fmt, no_headers) -> None:
     """List recent events, newest first, for all commitments or one.
 
     Retracted events are marked (RETRACTED); retractions name the event they withdraw. The
@@ -718,37 +846,13 @@ def log(ctx, commitment_id, since, limit, output_format, fmt) -> None:
     """
     store = _state(ctx).store()
     events = store.events(commitment_id, since=since, limit=limit, include_retracted=True)
-    from tracker.model import as_dict
-
     if output_format in ("table", "markdown"):
-        records = [
-            {
-                **as_dict(e),
-                "ref": e.uuid[:8],
-                "what": _what(e),
-                "text": " ".join(
-                    filter(
-                        None,
-                        [
-                            e.text,
-                            f"[{e.source_title or e.source_url}]"
-                            if (e.source_title or e.source_url)
-                            else None,
-                        ],
-                    )
-                ),
-            }
-            for e in events
-        ]
-        click.echo(
-            render(
-                records, LOG_COLUMNS, output_format=output_format, fmt=fmt, width=terminal_width()
-            )
-        )
+        records = [_log_record(e) for e in events]
+        emit(_listing(records, LOG_COLUMNS, output_format, fmt, no_headers))
     else:
         columns = [Column(k, k) for k in LOG_FIELDS]
         records = [{k: getattr(e, k) for k in LOG_FIELDS} for e in events]
-        click.echo(render(records, columns, output_format=output_format, fmt=fmt))
+        emit(_listing(records, columns, output_format, fmt, no_headers))
 
 
 @cli.command()
@@ -781,7 +885,7 @@ def undo(ctx, event_ref, reason) -> None:
 
 
 @cli.command()
-@click.argument("commitment_id", metavar="ID")
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @click.option("--title", help="New title.")
 @click.option("--summary", help="New summary, in your own words.")
 @click.option("--area", help="New area.")
@@ -835,8 +939,9 @@ def edit(ctx, commitment_id, title, summary, area, deadline, due, no_due, partie
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file instead of stdout.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
-def export_(ctx, output_format, output) -> None:
+def export_(ctx, output_format, output, quiet) -> None:
     """Export the whole database: meetings, commitments, every event with its UUID.
 
     Two exports of the same data are identical files; `track import` reads json and jsonl
@@ -844,16 +949,20 @@ def export_(ctx, output_format, output) -> None:
 
     Example: track export --format jsonl -o tracker.jsonl
     """
-    from tracker.exchange import write_export
+    from tracker.exchange import count_records, write_export
 
     store = _state(ctx).store()
     output_format = output_format.lower()
     if output is None:
         write_export(store, output_format, sys.stdout)
         return
+    total = 0 if quiet or not sys.stderr.isatty() else count_records(store)
     try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            counts = write_export(store, output_format, handle)
+        with (
+            output.open("w", encoding="utf-8", newline="") as handle,
+            _bar(total, f"Writing {output.name}") as advance,
+        ):
+            counts = write_export(store, output_format, handle, progress=advance)
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
     click.echo(
@@ -904,7 +1013,20 @@ def _progress(file: Path, *, quiet: bool) -> Iterator[Callable[[int], None] | No
     if quiet or size < 1_000_000 or not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=size, label=f"Reading {file.name}", file=sys.stderr) as bar:
+    with _bar(size, f"Reading {file.name}") as advance:
+        yield advance
+
+
+@contextmanager
+def _bar(
+    total: int, label: str, *, at_least: int = 5_000
+) -> Iterator[Callable[[int], None] | None]:
+    """Click's progress bar on stderr, for `total` units of work (none for small jobs);
+    yields a function to call with how many are done so far."""
+    if total < at_least:
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         seen = [0]
 
         def advance(done: int) -> None:
@@ -925,6 +1047,80 @@ def backup(ctx, file) -> None:
     store = _state(ctx).store()
     store.backup(file)
     click.echo(f"Backed up {store.path} to {file}.", err=True)
+
+
+SEARCH_COLUMNS = [
+    Column("commitment", "ID"),
+    Column("happened_on", "Date"),
+    Column("found_in", "In"),
+    Column("snippet", "Match", shrink=True),
+]
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--area", shell_complete=complete_areas, help="Only commitments of this area.")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="At most this many results.",
+)
+@output_options
+@click.pass_context
+def search(ctx, query, area, limit, output_format, fmt, no_headers) -> None:
+    """Search commitments and evidence, best matches first.
+
+    QUERY is SQLite full-text syntax: words (all must match), "a phrase", prefix*, OR, NOT
+    and parentheses. Matched words are marked **like this**; retracted evidence is left out.
+
+    Example: track search "working group" --area counternarcotics
+    """
+    store = _state(ctx).store()
+    hits = store.search(query, area=area, limit=limit)
+    if output_format in ("table", "markdown") and not hits:
+        click.echo(f"No match for {query!r}.", err=True)
+        return
+    emit(
+        _listing(
+            hits,
+            SEARCH_COLUMNS
+            if output_format in ("table", "markdown")
+            else [
+                Column(k, k)
+                for k in (
+                    "commitment",
+                    "happened_on",
+                    "found_in",
+                    "title",
+                    "area",
+                    "snippet",
+                    "rank",
+                    "event",
+                )
+            ],
+            output_format,
+            fmt,
+            no_headers,
+        )
+    )
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]), metavar="SHELL")
+def completion(shell: str) -> None:
+    """Print the shell completion script for bash, zsh or fish.
+
+    Completes commands, options, commitment IDs, statuses, areas, parties and meetings.
+
+    Example: eval "$(track completion bash)"   (add it to ~/.bashrc)
+    """
+    from click.shell_completion import get_completion_class
+
+    complete = get_completion_class(shell)(cli, {}, "track", "_TRACK_COMPLETE")
+    click.echo(complete.source())
 
 
 REPORT_FORMATS = ("markdown", "html", "json")

@@ -75,19 +75,37 @@ def export_records(store: Store) -> Iterator[tuple[str, dict[str, Any]]]:
         yield "event", dict(row)
 
 
-def write_export(store: Store, output_format: str, out: TextIO) -> dict[str, int]:
-    """Write the export to `out`; return how many records of each type were written."""
+def count_records(store: Store) -> int:
+    """Return how many records an export of the whole database holds."""
+    return sum(
+        store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("meetings", "commitments", "events")
+    )
+
+
+def write_export(
+    store: Store,
+    output_format: str,
+    out: TextIO,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Write the export to `out`; return how many records of each type were written.
+    `progress` is told how many records have been written, every few thousand."""
     counts = {"meeting": 0, "commitment": 0, "event": 0}
     if output_format == "csv":
         return _write_csv(store, out)
+    records = export_records(store)
+    if progress is not None:
+        records = _reporting(records, progress)
     if output_format == "jsonl":
         out.write(json.dumps({"format": EXPORT_FORMAT}) + "\n")
-        for kind, record in export_records(store):
+        for kind, record in records:
             counts[kind] += 1
             out.write(json.dumps({"type": kind, **record}, ensure_ascii=False) + "\n")
         return counts
     grouped: dict[str, list] = {"meeting": [], "commitment": [], "event": []}
-    for kind, record in export_records(store):
+    for kind, record in records:
         grouped[kind].append(record)
         counts[kind] += 1
     data = {
@@ -98,6 +116,16 @@ def write_export(store: Store, output_format: str, out: TextIO) -> dict[str, int
     }
     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return counts
+
+
+def _reporting(records, progress: Callable[[int], None]):
+    done = 0
+    for item in records:
+        yield item
+        done += 1
+        if done % 5000 == 0:
+            progress(done)
+    progress(done)
 
 
 def _write_csv(store: Store, out: TextIO) -> dict[str, int]:

@@ -9,13 +9,28 @@ from typing import Any
 
 import click
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+# Statuses in colour on a terminal (never when piped or with NO_COLOR set).
+STATUS_COLOURS = {
+    "fulfilled": "green",
+    "partial": "cyan",
+    "in-progress": "blue",
+    "stalled": "yellow",
+    "broken": "red",
+    "unclear": "magenta",
+    "not-started": None,
+}
 DEFAULT_TABLE_STYLE = "simple"
 ELLIPSIS = "…"
 
 
 def output_options(command: Callable) -> Callable:
-    """Add --format and --fmt to a listing command."""
+    """Add --format, --fmt and --no-headers to a listing command."""
+    command = click.option(
+        "--no-headers",
+        is_flag=True,
+        help="Leave out the header row (table and csv).",
+    )(command)
     command = click.option(
         "--fmt",
         metavar="STYLE",
@@ -56,6 +71,30 @@ class Column:
     show: Callable[[Any], str] = lambda value: "" if value is None else str(value)
     shrink: bool = False  # the column that is shortened to fit the terminal
     whole_record: bool = False  # `show` gets the whole record, not the value of `key`
+    colour: Callable[[str], str | None] | None = None  # cell text -> colour name, on terminals
+
+
+def use_colour() -> bool:
+    """Return True when stdout is a terminal and NO_COLOR is not set."""
+    import os
+
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def status_colour(text: str) -> str | None:
+    """Return the colour name for a status cell ("fulfilled", "in-progress (US)" ...)."""
+    return STATUS_COLOURS.get(text.split(" ")[0])
+
+
+def emit(text: str) -> None:
+    """Print data to stdout, through a pager when it is longer than the terminal (like git)."""
+    if sys.stdout.isatty():
+        import shutil
+
+        if text.count("\n") + 1 > shutil.get_terminal_size((80, 24)).lines - 1:
+            click.echo_via_pager(text + "\n")
+            return
+    click.echo(text)
 
 
 def to_json(value: Any) -> str:
@@ -86,20 +125,29 @@ def render(
     output_format: str,
     fmt: str | None = None,
     width: int | None = None,
+    headers: bool = True,
+    colour: bool = False,
 ) -> str:
-    """Return records (dicts or dataclasses) as a table, markdown, CSV or JSON.
+    """Return records (dicts or dataclasses) as a table, markdown, CSV, JSON or JSON lines.
 
-    With `width`, a table's shrinkable column is shortened so each line fits."""
+    With `width`, a table's shrinkable column is shortened so each line fits; with `colour`,
+    cells of columns that have a colour rule are coloured (plain tables only)."""
     output_format = output_format.lower()
-    if output_format == "json":
-        return to_json([{c.key: _plain(_value(r, c.key)) for c in columns} for r in records])
+    if output_format in ("json", "jsonl"):
+        plain = [{c.key: _plain(_value(r, c.key)) for c in columns} for r in records]
+        if output_format == "json":
+            return to_json(plain)
+        import json
+
+        return "\n".join(json.dumps(r, ensure_ascii=False) for r in plain)
     if output_format == "csv":
         import csv
         import io
 
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([c.key for c in columns])
+        if headers:
+            writer.writerow([c.key for c in columns])
         for record in records:
             writer.writerow([_csv_value(_value(record, c.key)) for c in columns])
         return buffer.getvalue().rstrip("\n")
@@ -110,25 +158,44 @@ def render(
     ]
     if output_format == "table" and width:
         rows = _fit(rows, columns, width)
-    headers = [c.header for c in columns]
+    titles = [c.header for c in columns] if headers or output_format == "markdown" else None
     cells = "".join("".join(row) for row in rows)
     if style == DEFAULT_TABLE_STYLE and cells.isascii() and cells.isprintable():
-        return simple_table(headers, rows)
+        colours = [c.colour if colour else None for c in columns]
+        return simple_table(titles, rows, colours=colours)
     from tabulate import tabulate
 
-    return tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True)
+    return tabulate(rows, headers=titles or (), tablefmt=style, disable_numparse=True)
 
 
-def simple_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def simple_table(
+    headers: Sequence[str] | None,
+    rows: Sequence[Sequence[str]],
+    *,
+    colours: Sequence[Callable[[str], str | None] | None] | None = None,
+) -> str:
     """Return the same text as tabulate's "simple" style for plain ASCII strings, in a
-    fraction of the time (tabulate inspects every cell's type and width)."""
+    fraction of the time (tabulate inspects every cell's type and width). Without headers,
+    no header or rule lines; with `colours`, cells are coloured after they are padded."""
     rows = [[cell.strip() for cell in row] for row in rows]
-    widths = [len(h) + 2 for h in headers]  # tabulate's minimum padding around headers
+    count = len(headers) if headers is not None else (len(rows[0]) if rows else 0)
+    # tabulate leaves two spaces of room around each header
+    widths = [len(h) + 2 for h in headers] if headers is not None else [0] * count
     for i, column in enumerate(zip(*rows, strict=True)):
         widths[i] = max(widths[i], *map(len, column))
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    out = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)]
-    out += [line(*row).rstrip() for row in rows]
+    out = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)] if headers else []
+    if colours and any(colours):
+        painters = [(i, rule) for i, rule in enumerate(colours) if rule is not None]
+        for row in rows:
+            cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
+            for i, rule in painters:
+                name = rule(row[i])
+                if name:
+                    cells[i] = click.style(cells[i], fg=name)
+            out.append("  ".join(cells).rstrip())
+    else:
+        out += [line(*row).rstrip() for row in rows]
     return "\n".join(out)
 
 

@@ -164,12 +164,61 @@ UPDATE commitments SET
 """
 
 
+def m006_search_and_views(db: Database) -> None:
+    """Full-text search over commitments and evidence (kept current by triggers), and views
+    for the common questions, for Datasette and the sqlite-utils command line."""
+    db["commitments"].enable_fts(["title", "summary", "quote"], create_triggers=True)
+    db["events"].enable_fts(["text", "source_title"], create_triggers=True)
+    db.create_view(
+        "current_status",
+        """
+        SELECT c.id, c.meeting, c.area, c.title, c.kind, c.parties, c.status,
+               c.last_event_on AS last_update, c.evidence_count AS evidence, c.due,
+               c.due IS NOT NULL AND c.due < date('now') AND c.status != 'fulfilled'
+                   AS overdue
+        FROM commitments c
+        """,
+    )
+    db.create_view(
+        "party_status",
+        """
+        SELECT c.id AS commitment, p.value AS party,
+               coalesce((SELECT e.status FROM live_events e
+                         WHERE e.commitment = c.id AND e.party = p.value
+                           AND e.status IS NOT NULL
+                         ORDER BY e.happened_on DESC, e.id DESC LIMIT 1),
+                        c.status) AS status,
+               c.status AS commitment_status
+        FROM commitments c, json_each(c.parties) p
+        """,
+    )
+    db.create_view(
+        "timeline",
+        """
+        SELECT e.happened_on, e.commitment, c.title AS commitment_title, c.area, e.kind,
+               e.status, e.party, e.value, e.text, e.source_url, e.source_title,
+               r.event IS NOT NULL AS retracted, e.recorded_at, e.uuid
+        FROM events e
+        JOIN commitments c ON c.id = e.commitment
+        LEFT JOIN retracted_events r ON r.event = e.id
+        """,
+    )
+    db.create_view(
+        "overdue",
+        """
+        SELECT id, title, area, status, due, last_update
+        FROM current_status WHERE overdue
+        """,
+    )
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_metrics,
     m003_corrections,
     m004_covering_indexes,
     m005_commitment_summary,
+    m006_search_and_views,
 ]
 NAMES: list[str] = [step.__name__ for step in STEPS]
 

@@ -697,6 +697,60 @@ class Store:
             migrations.SUMMARY_UPDATE + " WHERE id = ?", [[cid] for cid in commitment_ids]
         )
 
+    # ------------------------------------------------------------------ search
+
+    def search(self, query: str, *, area: str | None = None, limit: int = 20) -> list[dict]:
+        """Return the best matches for an FTS5 query among commitments (title, summary,
+        quote) and evidence in force (text, source title), best first, each with a snippet
+        marking the matched words with ** **."""
+        query = check_text(query, "search")
+        if limit < 1:
+            raise InvalidValue(f"The limit must be at least 1, not {limit}.")
+        if area is not None:
+            area = area.strip().lower()
+            if area not in self.areas():
+                raise InvalidValue(f"Unknown area {area!r}. Areas: {', '.join(self.areas())}.")
+        sql = """
+            SELECT * FROM (
+                SELECT c.id AS commitment, NULL AS happened_on, 'commitment' AS found_in,
+                       c.title, c.area,
+                       snippet(commitments_fts, -1, '**', '**', '…', 12) AS snippet,
+                       bm25(commitments_fts) AS rank, NULL AS event
+                FROM commitments_fts JOIN commitments c ON c.rowid = commitments_fts.rowid
+                WHERE commitments_fts MATCH :query AND (:area IS NULL OR c.area = :area)
+                UNION ALL
+                SELECT e.commitment, e.happened_on, e.kind, c.title, c.area,
+                       snippet(events_fts, -1, '**', '**', '…', 12),
+                       bm25(events_fts), e.uuid
+                FROM events_fts JOIN live_events e ON e.id = events_fts.rowid
+                JOIN commitments c ON c.id = e.commitment
+                WHERE events_fts MATCH :query AND (:area IS NULL OR c.area = :area)
+            )
+            ORDER BY rank, happened_on DESC LIMIT :limit
+        """
+        try:
+            rows = self.conn.execute(sql, {"query": query, "area": area, "limit": limit})
+            return [
+                {
+                    "commitment": r["commitment"],
+                    "happened_on": r["happened_on"],
+                    "found_in": r["found_in"],
+                    "title": r["title"],
+                    "area": r["area"],
+                    "snippet": " ".join(r["snippet"].split()),
+                    "rank": round(r["rank"], 4),
+                    "event": r["event"],
+                }
+                for r in rows
+            ]
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise
+            raise InvalidValue(
+                f'Cannot search for {query!r} ({error}). Use words, "a phrase", prefix*, '
+                "AND, OR, NOT and parentheses."
+            ) from None
+
     # ------------------------------------------------------------------ corrections
 
     def find_event(self, ref: str) -> Event:
