@@ -31,8 +31,10 @@ def run():
     """Invoke the CLI; by default assert success and return the click Result."""
     runner = CliRunner()
 
-    def invoke(*args: str, ok: bool = True, input: str | None = None):
-        result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+    def invoke(*args: str, ok: bool = True, input: str | None = None, env: dict | None = None):
+        result = runner.invoke(
+            cli, list(args), input=input, env=env, prog_name="track", catch_exceptions=False
+        )
         if ok:
             assert result.exit_code == 0, result.output
         return result

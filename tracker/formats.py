@@ -191,8 +191,8 @@ def simple_table(
             cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
             for i, rule in painters:
                 name = rule(row[i])
-                if name:
-                    cells[i] = click.style(cells[i], fg=name)
+                if name:  # colour the text, not the padding
+                    cells[i] = click.style(row[i], fg=name) + " " * (widths[i] - len(row[i]))
             out.append("  ".join(cells).rstrip())
     else:
         out += [line(*row).rstrip() for row in rows]

@@ -1,0 +1,273 @@
+"""Search, output options, colour, pager, completion and the database as Datasette sees it."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import click
+import pytest
+import sqlite_utils
+
+from conftest import assert_one_line_error, dump
+from tracker import formats
+from tracker.formats import Column, render
+
+# --------------------------------------------------------------------------- search
+
+
+def search(run, *args):
+    return json.loads(run("search", *args, "-f", "json").stdout)
+
+
+def test_search_ranks_and_highlights(run, seeded):
+    hits = search(run, "working group")
+    assert [h["commitment"] for h in hits][:3] == ["NARC-1", "NARC-1", "NARC-1"]
+    assert "**working** **group**" in hits[0]["snippet"].lower()
+    assert hits == sorted(hits, key=lambda h: h["rank"])
+    assert list(hits[0]) == [
+        "commitment",
+        "happened_on",
+        "found_in",
+        "title",
+        "area",
+        "snippet",
+        "rank",
+        "event",
+    ]
+    by_date = [h for h in hits if h["happened_on"]]
+    assert {h["found_in"] for h in by_date} <= {"note", "status", "measure"}
+
+
+def test_new_notes_are_searchable_at_once_and_retracted_ones_disappear(run, seeded):
+    assert search(run, "zebrafish") == []
+    run("note", "AI-1", "Talks touched on zebrafish genomics", "--on", "2024-05-14")
+    hits = search(run, "zebrafish")
+    assert [(h["commitment"], h["happened_on"]) for h in hits] == [("AI-1", "2024-05-14")]
+    run("undo")
+    assert search(run, "zebrafish") == []
+
+
+def test_search_filters_and_table(run, seeded):
+    assert {h["commitment"] for h in search(run, "talks", "--area", "military")} == {
+        "MIL-1",
+        "MIL-2",
+    }
+    out = run("search", "precursor*").stdout
+    assert out.splitlines()[0].split() == ["ID", "Date", "In", "Match"]
+    assert "NARC-2" in out
+    assert run("search", "zebrafish").stderr == "No match for 'zebrafish'.\n"
+    assert len(search(run, "the", "-n", "3")) == 3
+
+
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ('"unbalanced', "Cannot search for"),
+        ("AND OR", "Cannot search for"),
+        ("  ", "The search is empty"),
+    ],
+)
+def test_bad_search_syntax(run, seeded, query, message):
+    before = dump(seeded)
+    assert_one_line_error(run("search", query, ok=False), message, code=1)
+    assert dump(seeded) == before
+
+
+# --------------------------------------------------------------------------- output options
+
+
+@pytest.mark.parametrize("command", [["status"], ["log"], ["search", "talks"], ["show", "NARC-1"]])
+def test_every_listing_speaks_jsonl_and_csv(run, seeded, command):
+    lines = run(*command, "--format", "jsonl").stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records and all(isinstance(r, dict) for r in records)
+    with_headers = run(*command, "--format", "csv").stdout
+    without = run(*command, "--format", "csv", "--no-headers").stdout
+    assert with_headers.splitlines()[1:] == without.splitlines()
+    assert len(list(csv.reader(io.StringIO(without)))) == len(records)
+
+
+@pytest.mark.parametrize("command", [["status"], ["log"], ["search", "talks"]])
+def test_no_headers_table_and_markdown(run, seeded, command):
+    table = run(*command).stdout.splitlines()
+    bare = [
+        line
+        for line in run(*command, "--no-headers").stdout.splitlines()
+        if line and line[0] != "-"
+    ]
+    assert table[0].split()[0] not in " ".join(bare)
+    assert [line.split()[0] for line in bare][:3] == [line.split()[0] for line in table[2:5]]
+    assert run(*command, "-f", "markdown").stdout.startswith("| ")
+    assert run(*command, "--fmt", "grid").stdout.startswith("+")
+
+
+def test_show_formats(run, seeded):
+    assert "Timeline (3 events, oldest first)" in run("show", "NARC-1").stdout
+    grid = run("show", "NARC-1", "--fmt", "grid").stdout
+    assert "+---" in grid and "status -> fulfilled" in grid
+    md = run("show", "NARC-1", "-f", "markdown").stdout
+    assert md.startswith("| uuid ") and md.count("\n") == 5  # header, rule, 3 events
+
+
+def test_status_colours_only_where_asked():
+    columns = [Column("id", "ID"), Column("status", "Status", colour=formats.status_colour)]
+    records = [{"id": "A-1", "status": "fulfilled"}, {"id": "A-2", "status": "not-started"}]
+    coloured = render(records, columns, output_format="table", colour=True)
+    assert click.style("fulfilled", fg="green") in coloured
+    assert click.unstyle(coloured) == render(records, columns, output_format="table")
+    assert "\x1b[" not in render(records, columns, output_format="table")
+
+
+def test_colour_needs_a_terminal_and_no_NO_COLOR(monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert formats.use_colour()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not formats.use_colour()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    monkeypatch.delenv("NO_COLOR")
+    assert not formats.use_colour()
+
+
+def test_pager_only_for_long_output_on_a_terminal(monkeypatch, capsys):
+    paged = []
+    monkeypatch.setattr(click, "echo_via_pager", lambda text: paged.append(text))
+    monkeypatch.setattr(
+        shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((80, 10))
+    )
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    formats.emit("short")
+    formats.emit("\n".join(["line"] * 50))
+    assert len(paged) == 1 and paged[0].count("line") == 50
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    formats.emit("\n".join(["line"] * 50))
+    assert len(paged) == 1
+    assert capsys.readouterr().out.count("line") == 50
+
+
+# --------------------------------------------------------------------------- completion
+
+
+def complete(run, words: str, cword: int):
+    result = run(
+        env={"_TRACK_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+    )
+    return [line.split(",", 1)[1] for line in result.stdout.splitlines() if line]
+
+
+def test_completion_of_ids_statuses_areas_parties(run, seeded):
+    assert complete(run, "track show NA", 2) == ["NARC-1", "NARC-2"]
+    assert complete(run, "track show mil-", 2)[:2] == ["MIL-1", "MIL-2"]
+    assert complete(run, "track set AI-1 in", 3) == ["in-progress"]
+    assert complete(run, "track status --area c", 3) == ["climate", "counternarcotics"]
+    assert complete(run, "track note AI-1 x --party c", 5) == ["CN"]
+    assert complete(run, "track status --meeting w", 3) == ["woodside-2023"]
+    assert "status" in complete(run, "track st", 1)
+
+
+def test_completion_never_creates_a_database(run, db_path):
+    assert complete(run, "track show NA", 2) == []
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize(
+    "shell,marker",
+    [
+        ("bash", "complete -o"),
+        ("zsh", "#compdef track"),
+        ("fish", "complete --no-files --command track"),
+    ],
+)
+def test_completion_scripts(run, shell, marker):
+    assert marker in run("completion", shell).stdout
+
+
+def test_unknown_shell(run):
+    assert_one_line_error(run("completion", "tcsh", ok=False), "'bash', 'zsh', 'fish'", code=2)
+
+
+# --------------------------------------------------------------------------- Datasette
+
+
+def test_views_answer_the_common_questions(run, seeded):
+    run(
+        "add",
+        "AI-2",
+        "--title",
+        "Second round",
+        "--area",
+        "ai",
+        "--party",
+        "US",
+        "--party",
+        "CN",
+        "--due",
+        "2024-06-30",
+    )
+    run("set", "CLIM-4", "in-progress", "--party", "CN", "--on", "2024-03-01")
+    db = sqlite_utils.Database(seeded)
+    assert {"current_status", "party_status", "timeline", "overdue", "live_events"} <= set(
+        db.view_names()
+    )
+    current = {r["id"]: r for r in db["current_status"].rows}
+    assert (current["NARC-1"]["status"], current["NARC-1"]["evidence"]) == ("fulfilled", 2)
+    assert [r["id"] for r in db["overdue"].rows] == ["AI-2"]
+    parties = {(r["commitment"], r["party"]): r["status"] for r in db["party_status"].rows}
+    assert parties[("CLIM-4", "CN")] == "in-progress"
+    assert parties[("CLIM-4", "US")] == "not-started"
+    assert parties[("BALI-1", "US")] == "not-started" and ("BALI-1", "CN") not in parties
+    timeline = list(db["timeline"].rows_where("commitment = ?", ["TRAV-1"], order_by="happened_on"))
+    assert [r["commitment_title"] for r in timeline][0].startswith("Significantly more")
+    assert [r["kind"] for r in timeline] == ["created", "status", "status"]
+    fks = {(fk.table, fk.column, fk.other_table) for fk in db["events"].foreign_keys}
+    assert ("events", "commitment", "commitments") in fks
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_datasette_serves_the_views(run, seeded):
+    pytest.importorskip("datasette")
+    run("status")
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(seeded),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/{seeded.stem}/current_status.json?_shape=array&id=NARC-1"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    rows = json.loads(response.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert rows[0]["id"] == "NARC-1" and rows[0]["status"] == "fulfilled"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
