@@ -19,13 +19,15 @@ def test_simple_table_matches_tabulate(headers, data):
     assert simple_table(headers, rows) == expected
 
 
-def test_non_ascii_cells_go_through_tabulate_for_wide_characters():
+def test_non_ascii_cells_go_through_tabulate():
+    """tabulate measures wide characters (with wcwidth, when installed); the fast path
+    counts characters, so it only takes plain ASCII."""
     columns = [Column("a", "A"), Column("b", "B")]
-    out = render(
-        [{"a": "引用引用", "b": "x"}, {"a": "ab", "b": "y"}], columns, output_format="table"
+    records = [{"a": "引用引用", "b": "x"}, {"a": "Xi–Biden", "b": "y"}]
+    rows = [["引用引用", "x"], ["Xi–Biden", "y"]]
+    assert render(records, columns, output_format="table") == tabulate(
+        rows, headers=["A", "B"], tablefmt="simple", disable_numparse=True
     )
-    lines = out.splitlines()
-    assert lines[2].index("x") + 4 == lines[3].index("y")  # a wide character takes 2 columns
 
 
 def test_shrinking_to_the_terminal_width():
