@@ -446,10 +446,9 @@ def _event_fast(item: Any) -> dict | None:
             return None
     except (TypeError, ValueError):
         return None
-    row = {key: get(key) for key in EVENT_KEYS}
     if value is not None:
-        row["value"] = float(value)
-    return row
+        item["value"] = float(value)
+    return item  # the loader reads the columns it needs; missing keys are None
 
 
 def _event_checked(item: Any, where: str) -> dict:
