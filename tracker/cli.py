@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -28,6 +27,8 @@ from tracker.formats import (
 from tracker.vocabulary import ACCEPTED_DATE_FORMS, KINDS, PARTIES, STATUSES, number
 
 if TYPE_CHECKING:  # the store and its dependencies load only when a command needs data
+    from pathlib import Path
+
     from tracker.model import StatusRow
     from tracker.store import Store
 
@@ -102,6 +103,17 @@ class DateParam(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class PathParam(click.ParamType):
+    """A file path, as a pathlib.Path (imported only when a command takes one)."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        from pathlib import Path
+
+        return Path(value)
+
+
 class DurationParam(click.ParamType):
     name = "duration"
 
@@ -119,6 +131,8 @@ class AppState:
 
     def __init__(self, db_option: str | None):
         self.explicit = db_option is not None
+        from pathlib import Path
+
         self.path = Path(db_option) if db_option else default_db_path()
         self._store: Store | None = None
 
@@ -157,6 +171,8 @@ def _completion_store(ctx: click.Context):
 
     root = ctx.find_root()
     option = root.params.get("db_path") or os.environ.get(DB_ENV)
+    from pathlib import Path
+
     path = Path(option) if option else default_db_path()
     try:
         return Store.open(path) if check_database_file(path) else None
@@ -205,6 +221,8 @@ def complete_kinds(ctx, param, incomplete):
 
 def default_db_path() -> Path:
     """Return the database path used when neither --db nor TRACK_DB is given."""
+    from pathlib import Path
+
     folder = Path(click.get_app_dir("track"))
     if not folder.is_absolute():  # an empty or relative XDG_CONFIG_HOME is invalid: ignore it
         folder = Path.home() / ".config" / "track"
@@ -280,7 +298,7 @@ def path(ctx: click.Context) -> None:
     "--seed",
     "seed_files",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParam(),
     help="Load this meeting file instead of the bundled data (repeatable).",
 )
 @click.option(
@@ -319,7 +337,7 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
         existing.backup(backup)
         existing.close()
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{state.path}{suffix}").unlink(missing_ok=True)
+            state.path.with_name(state.path.name + suffix).unlink(missing_ok=True)
         click.echo(f"Kept the old database ({count} commitments) as {backup}.", err=True)
     _create(state.path, seed_files=files, empty=empty).close()
 
@@ -936,7 +954,7 @@ def edit(ctx, commitment_id, title, summary, area, deadline, due, no_due, partie
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=PathParam(),
     help="Write to this file instead of stdout.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -974,7 +992,7 @@ def export_(ctx, output_format, output, quiet) -> None:
 
 
 @cli.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=PathParam())
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would be added.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
@@ -1037,7 +1055,7 @@ def _bar(
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=PathParam())
 @click.pass_context
 def backup(ctx, file) -> None:
     """Write a consistent copy of the database to FILE, safe while others are writing.
@@ -1139,7 +1157,7 @@ REPORT_FORMATS = ("markdown", "html", "json")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=PathParam(),
     help="Write the report to this file instead of printing it.",
 )
 @as_of_option

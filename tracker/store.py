@@ -283,9 +283,11 @@ class Store:
         self, as_of: dt.date, *, commitment_id: str | None = None
     ) -> dict[tuple[str, str], str]:
         """Return {(commitment, party): status} from each party's latest own status event."""
-        sql = """
+        # all commitments: through the party index; one: through its timeline
+        index = "events_party_status" if commitment_id is None else "events_timeline"
+        sql = f"""
             SELECT commitment, party, status, happened_on, id
-            FROM events INDEXED BY events_party_status
+            FROM events INDEXED BY {index}
             WHERE party IS NOT NULL AND status IS NOT NULL AND happened_on <= :as_of
               AND kind != 'retraction' AND id NOT IN (SELECT event FROM retracted_events)
         """
