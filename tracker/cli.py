@@ -354,6 +354,18 @@ def _backup_path(path: Path) -> Path:
 
 # --------------------------------------------------------------------------- status
 
+def limit_option(what: str):
+    """-n/--limit N for a listing (20 by default)."""
+    return click.option(
+        "--limit",
+        "-n",
+        type=click.IntRange(min=1),
+        default=20,
+        show_default=True,
+        help=f"At most this many {what}.",
+    )
+
+
 as_of_option = click.option(
     "--as-of",
     type=DateParam(allow_future=False),
@@ -844,14 +856,7 @@ def _what(event) -> str:
 @click.option(
     "--since", type=DateParam(allow_future=False), help="Only events on or after this date."
 )
-@click.option(
-    "--limit",
-    "-n",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="At most this many events.",
-)
+@limit_option("events")
 @output_options
 @click.pass_context
 def log(ctx, commitment_id, since, limit, output_format, fmt, no_headers) -> None:
@@ -1078,14 +1083,7 @@ SEARCH_COLUMNS = [
 @cli.command()
 @click.argument("query")
 @click.option("--area", shell_complete=complete_areas, help="Only commitments of this area.")
-@click.option(
-    "--limit",
-    "-n",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="At most this many results.",
-)
+@limit_option("results")
 @output_options
 @click.pass_context
 def search(ctx, query, area, limit, output_format, fmt, no_headers) -> None:
