@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tracker.loading import Records, utc_now  # noqa: E402
 from tracker.seeds import create_database  # noqa: E402
-from tracker.store import Records, utc_now  # noqa: E402
 from tracker.vocabulary import STATUSES  # noqa: E402
 
 AREAS = ["counternarcotics", "ai", "military", "travel", "climate", "dialogue", "trade",

@@ -27,6 +27,26 @@ def seeded(db_path: Path) -> Path:
 
 
 @pytest.fixture
+def overdue_ai2(seeded: Path, run) -> str:
+    """The bundled data plus AI-2, a joint commitment due 2024-06-30 and not fulfilled."""
+    run(
+        "add",
+        "AI-2",
+        "--title",
+        "Second round",
+        "--area",
+        "ai",
+        "--party",
+        "US",
+        "--party",
+        "CN",
+        "--due",
+        "2024-06-30",
+    )
+    return "AI-2"
+
+
+@pytest.fixture
 def run():
     """Invoke the CLI; by default assert success and return the click Result."""
     runner = CliRunner()

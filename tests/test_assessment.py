@@ -104,21 +104,7 @@ def test_as_of_judges_deadlines_on_that_date(run, seeded):
     assert list(statuses(run, "--due-within", "2m", "--as-of", "2024-02-15")) == ["TRAV-1"]
 
 
-def test_overdue_and_due_within_include_overdue(run, seeded):
-    run(
-        "add",
-        "AI-2",
-        "--title",
-        "Second round",
-        "--area",
-        "ai",
-        "--party",
-        "US",
-        "--party",
-        "CN",
-        "--due",
-        "2024-06-30",
-    )
+def test_overdue_and_due_within_include_overdue(run, seeded, overdue_ai2):
     assert list(statuses(run, "--due-within", "7d")) == ["AI-2"]
     assert "2024-06-30 OVERDUE" in run("status", "--due-within", "7d").stdout
 

@@ -56,7 +56,7 @@ def test_four_concurrent_writers_lose_nothing(seeded):
 def make_big_export(folder: Path, commitments: int, events_per: int) -> Path:
     """A large jsonl export, written through the library's own bulk path."""
     from tracker.exchange import write_export
-    from tracker.store import Records, utc_now
+    from tracker.loading import Records, utc_now
 
     store, _ = create_database(folder / "source.db", seed_files=[])
     now = utc_now()

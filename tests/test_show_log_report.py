@@ -129,21 +129,7 @@ def test_report_since_lists_transitions_and_new_evidence(run, seeded):
     assert "2024-07-31" not in section
 
 
-def test_report_overdue_and_party_transition(run, seeded):
-    run(
-        "add",
-        "AI-2",
-        "--title",
-        "Second round",
-        "--area",
-        "ai",
-        "--party",
-        "US",
-        "--party",
-        "CN",
-        "--due",
-        "2024-06-30",
-    )
+def test_report_overdue_and_party_transition(run, seeded, overdue_ai2):
     run("set", "AI-2", "stalled", "--party", "US", "--on", "2024-07-01")
     out = run("report", "--since", "2024-06-01").stdout
     assert "- **AI-2** Second round: OVERDUE since 2024-06-30, not-started" in out

@@ -162,21 +162,7 @@ def test_party_filter_shows_that_partys_status(run, seeded):
     assert ids(run("status", "--party", "CN", "--status", "partial", "-f", "json")) == ["NARC-2"]
 
 
-def test_overdue_is_computed_and_marked(run, seeded):
-    run(
-        "add",
-        "AI-2",
-        "--title",
-        "Second AI round",
-        "--area",
-        "ai",
-        "--party",
-        "US",
-        "--party",
-        "CN",
-        "--due",
-        "2024-06-30",
-    )
+def test_overdue_is_computed_and_marked(run, seeded, overdue_ai2):
     assert ids(run("status", "--overdue", "-f", "json")) == ["AI-2"]
     assert "2024-06-30 OVERDUE" in run("status", "--area", "ai").stdout
     run("set", "AI-2", "fulfilled", "--on", "2024-07-02")

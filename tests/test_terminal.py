@@ -196,21 +196,7 @@ def test_unknown_shell(run):
 # --------------------------------------------------------------------------- Datasette
 
 
-def test_views_answer_the_common_questions(run, seeded):
-    run(
-        "add",
-        "AI-2",
-        "--title",
-        "Second round",
-        "--area",
-        "ai",
-        "--party",
-        "US",
-        "--party",
-        "CN",
-        "--due",
-        "2024-06-30",
-    )
+def test_views_answer_the_common_questions(run, seeded, overdue_ai2):
     run("set", "CLIM-4", "in-progress", "--party", "CN", "--on", "2024-03-01")
     db = sqlite_utils.Database(seeded)
     assert {"current_status", "party_status", "timeline", "overdue", "live_events"} <= set(

@@ -354,6 +354,7 @@ def _backup_path(path: Path) -> Path:
 
 # --------------------------------------------------------------------------- status
 
+
 def limit_option(what: str):
     """-n/--limit N for a listing (20 by default)."""
     return click.option(

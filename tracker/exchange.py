@@ -162,8 +162,8 @@ def read_import(
     """Return the records of a seed TOML, JSON export or JSON Lines export as a stream of
     (table, row, label), each checked field by field as it is read; a bad record raises an
     error naming it (index or line) and the field. `progress` is told the bytes read so far."""
+    from tracker.loading import seed_records
     from tracker.seeds import read_file
-    from tracker.store import seed_records
 
     if path.is_dir():
         raise ImportError_(f"{path} is a folder, not a file to import.")

@@ -15,7 +15,8 @@ from tracker.errors import InvalidDate, InvalidValue, SeedError
 from tracker.vocabulary import check_kind, check_new_id, check_party, check_status, check_text
 
 if TYPE_CHECKING:
-    from tracker.store import LoadSummary, Store
+    from tracker.loading import LoadSummary
+    from tracker.store import Store
 
 BUNDLED = ("woodside-2023.toml", "woodside-2023-followup.toml")
 # Fixed namespace so the same seed event always gets the same UUID (imports stay idempotent).
@@ -100,7 +101,8 @@ def create_database(
 ) -> tuple[Store, LoadSummary]:
     """Create the database at `path` loaded with seed files: the bundled ones when None, none
     when empty. The files are read and checked before anything is created."""
-    from tracker.store import LoadSummary, Store
+    from tracker.loading import LoadSummary
+    from tracker.store import Store
 
     files = bundled_paths() if seed_files is None else list(seed_files)
     data = read_files(files)
