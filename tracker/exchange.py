@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tracker.errors import InvalidDate, InvalidValue, SeedError, TrackError
+from tracker.loading import COMMITMENT_COLUMNS, EVENT_COLUMNS
 from tracker.store import Store
 from tracker.vocabulary import (
     EVENT_KINDS,
@@ -29,15 +30,10 @@ EXPORT_FORMAT = "track-export/1"
 FORMATS = ("json", "jsonl", "csv")
 
 MEETING_KEYS = ("slug", "title", "date", "place", "parties", "context", "sources")
-COMMITMENT_KEYS = (
-    "id", "meeting", "area", "title", "summary", "parties", "kind", "quote", "quote_by",
-    "deadline", "due", "status", "created_at", "metric",
-)  # fmt: skip
+# An export holds the same columns as the tables the loader writes (plus each metric).
+COMMITMENT_KEYS = (*COMMITMENT_COLUMNS, "metric")
 METRIC_KEYS = ("name", "unit", "baseline", "baseline_on", "target")
-EVENT_KEYS = (
-    "uuid", "commitment", "kind", "happened_on", "recorded_at", "text", "source_url",
-    "source_title", "party", "status", "value", "retracts", "changes",
-)  # fmt: skip
+EVENT_KEYS = EVENT_COLUMNS
 CSV_KEYS = (
     "id", "meeting", "area", "title", "parties", "kind", "status", "due", "deadline",
     "summary", "quote", "quote_by", "metric", "metric_baseline", "metric_latest",
