@@ -32,10 +32,11 @@ def _svg(width: int, height: int, title: str, description: str, body: list[str],
     )
 
 
-def status_by_area(areas: list[dict[str, Any]], statuses: list[str]) -> str:
+def status_by_area(by_area: dict[str, dict[str, int]], statuses: list[str]) -> str:
     """Return stacked horizontal bars: per area, how many commitments have each status."""
     label_w, bar_w, row_h, top = 150, 560, 30, 34
-    most = max((len(a["commitments"]) for a in areas), default=1) or 1
+    areas = list(by_area)
+    most = max((sum(c.values()) for c in by_area.values()), default=1) or 1
     height = top + row_h * len(areas) + 28
     body = [
         '<text x="0" y="16" font-size="15" font-weight="bold">Status of commitments by area</text>'
@@ -43,12 +44,10 @@ def status_by_area(areas: list[dict[str, Any]], statuses: list[str]) -> str:
     order = [s for s in STATUS_COLOURS if s in statuses]
     for i, area in enumerate(areas):
         y = top + i * row_h
-        counts = {s: 0 for s in order}
-        for c in area["commitments"]:
-            counts[c["status"]] += 1
+        counts = by_area[area]
         body.append(
             f'<text x="{label_w - 8}" y="{y + 15}" font-size="13" text-anchor="end">'
-            f"{escape(area['area'])}</text>"
+            f"{escape(area)}</text>"
         )
         x = float(label_w)
         for status in order:
@@ -59,7 +58,7 @@ def status_by_area(areas: list[dict[str, Any]], statuses: list[str]) -> str:
             fill = STATUS_COLOURS[status]
             text_fill = "#fff" if status in DARK else "#000"
             body.append(
-                f"<g><title>{escape(area['area'])}: {n} {status}</title>"
+                f"<g><title>{escape(area)}: {n} {status}</title>"
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="20" fill="{fill}" '
                 f'stroke="#fff" stroke-width="1"/>'
                 + (
@@ -73,7 +72,7 @@ def status_by_area(areas: list[dict[str, Any]], statuses: list[str]) -> str:
             x += w
         body.append(
             f'<text x="{x + 6:.1f}" y="{y + 15}" font-size="12" fill="#333">'
-            f"{len(area['commitments'])}</text>"
+            f"{sum(counts.values())}</text>"
         )
     legend_y = top + row_h * len(areas) + 12
     x = float(label_w)
@@ -86,13 +85,8 @@ def status_by_area(areas: list[dict[str, Any]], statuses: list[str]) -> str:
         x += 16 + 7.2 * len(status) + 14
     width = max(label_w + bar_w + 40, int(x))
     description = "; ".join(
-        f"{a['area']}: "
-        + ", ".join(
-            f"{sum(c['status'] == s for c in a['commitments'])} {s}"
-            for s in order
-            if any(c["status"] == s for c in a["commitments"])
-        )
-        for a in areas
+        f"{area}: " + ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+        for area, counts in by_area.items()
     )
     return _svg(width, height, "Status of commitments by area", description, body, "status-chart")
 

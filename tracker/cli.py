@@ -1216,7 +1216,3 @@ def report(ctx, output_format, output, as_of, since, stale, no_timestamp) -> Non
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
     click.echo(f"Wrote the {output_format} report to {output}.", err=True)
-
-
-if os.environ.get("TRACK_DEBUG_IMPORTS"):  # pragma: no cover
-    print(sorted(sys.modules), file=sys.stderr)

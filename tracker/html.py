@@ -155,16 +155,14 @@ def _status_by_area(data) -> str:
     statuses = [s for s, n in data["headline"]["by_status"].items() if n]
     head = "".join(f'<th class="num">{_e(s)}</th>' for s in statuses)
     rows = []
-    for area in data["areas"]:
-        counts = {s: sum(c["status"] == s for c in area["commitments"]) for s in statuses}
+    for area, counts in data["by_area"].items():
         cells = "".join(f'<td class="num">{counts[s] or ""}</td>' for s in statuses)
         rows.append(
-            f"<tr><th>{_e(area['area'])}</th>{cells}"
-            f'<td class="num">{len(area["commitments"])}</td></tr>'
+            f'<tr><th>{_e(area)}</th>{cells}<td class="num">{sum(counts.values())}</td></tr>'
         )
     return (
         '<section id="status-by-area"><h2>Status by area</h2>'
-        + charts.status_by_area(data["areas"], statuses)
+        + charts.status_by_area(data["by_area"], statuses)
         + f'<div class="scroll"><table><thead><tr><th>Area</th>{head}<th class="num">Total</th>'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
     )

@@ -250,19 +250,6 @@ class Store:
             raise InvalidDate(f"{commitment.id} was made on {made}, after {as_of.isoformat()}.")
         return rows[0]
 
-    def party_statuses(self, commitment: Commitment, *, as_of: dt.date) -> dict[str, str]:
-        """Return each party's status on `as_of`: its own latest, else the commitment's."""
-        own = self._own_party_statuses(as_of, commitment_id=commitment.id)
-        overall = self._status_on(commitment.id, as_of)
-        return {p: own.get((commitment.id, p), overall) for p in commitment.parties}
-
-    def _status_on(self, commitment_id: str, as_of: dt.date) -> str:
-        row = self.conn.execute(
-            f"SELECT {_STATUS_ON} AS status FROM commitments c WHERE c.id = :id",
-            {"id": commitment_id, "as_of": as_of.isoformat()},
-        ).fetchone()
-        return row["status"]
-
     def _own_party_statuses(
         self, as_of: dt.date, *, commitment_id: str | None = None
     ) -> dict[tuple[str, str], str]:
@@ -518,7 +505,7 @@ class Store:
             whose = commitment.id
         else:
             party = self._check_party_of(commitment, party)
-            current = self.party_statuses(commitment, as_of=today)[party]
+            current = self.state(commitment.id, as_of=today).party_statuses[party]
             whose = f"{commitment.id} ({party})"
         if current == status:
             raise InvalidValue(
