@@ -229,12 +229,12 @@ def default_db_path() -> Path:
     return folder / "track.db"
 
 
-def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False) -> Store:
+def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False, data=None) -> Store:
     """Create a database at `path` and say on stderr what it was loaded with."""
     from tracker.seeds import create_database
 
     store, summary = create_database(
-        path, seed_files=[] if empty else seed_files, busy_timeout=_busy_timeout()
+        path, seed_files=[] if empty else seed_files, data=data, busy_timeout=_busy_timeout()
     )
     if empty:
         click.echo(f"Created {path}: an empty tracker.", err=True)
@@ -322,9 +322,9 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
         state.path.parent.mkdir(parents=True, exist_ok=True)
     exists = check_database_file(state.path)
     files = list(seed_files) or None
+    # read (and check) the seed files once, before touching an existing database
+    data = seeds.read_files(files) if files else None
     if exists:
-        if files:
-            seeds.read_files(files)  # fail on a bad seed file before touching the database
         existing = Store.open(state.path)
         count = existing.count_commitments()
         if not force:
@@ -339,7 +339,7 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
         for suffix in ("", "-wal", "-shm"):
             state.path.with_name(state.path.name + suffix).unlink(missing_ok=True)
         click.echo(f"Kept the old database ({count} commitments) as {backup}.", err=True)
-    _create(state.path, seed_files=files, empty=empty).close()
+    _create(state.path, seed_files=files, empty=empty, data=data).close()
 
 
 def _backup_path(path: Path) -> Path:

@@ -97,15 +97,21 @@ def bundled_paths() -> list[Path]:
 
 
 def create_database(
-    path: Path, *, seed_files: list[Path] | None = None, busy_timeout: float = 10.0
+    path: Path,
+    *,
+    seed_files: list[Path] | None = None,
+    data: SeedData | None = None,
+    busy_timeout: float = 10.0,
 ) -> tuple[Store, LoadSummary]:
     """Create the database at `path` loaded with seed files: the bundled ones when None, none
-    when empty. The files are read and checked before anything is created."""
+    when empty. The files are read and checked (unless `data`, already read from them, is
+    given) before anything is created."""
     from tracker.loading import LoadSummary
     from tracker.store import Store
 
     files = bundled_paths() if seed_files is None else list(seed_files)
-    data = read_files(files)
+    if data is None:
+        data = read_files(files)
     store = Store.open(path, busy_timeout=busy_timeout)
     # skip_existing: a process that created the same new file a moment earlier has loaded it
     summary = store.load(data, skip_existing=True) if files else LoadSummary(0, 0, 0)
