@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import cli
-from tracker.seeds import create_database
+from tracker.store import create_database
 
 
 @pytest.fixture(autouse=True)
@@ -15,13 +15,22 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TRACK_DB", str(path))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    monkeypatch.setenv("TRACK_CODER", "tester")
+    for name in ("NO_COLOR", "FORCE_COLOR", "PAGER", "EDITOR", "VISUAL"):
+        monkeypatch.delenv(name, raising=False)
     return path
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# A frozen copy of the Woodside data of track 0.1 (28 commitments, 11 events), so tests do not
+# move when the bundled record is updated.
+TEST_SEEDS = [FIXTURES / "woodside.toml", FIXTURES / "woodside-evidence.toml"]
 
 
 @pytest.fixture
 def seeded(db_path: Path) -> Path:
-    """A database holding the bundled Woodside 2023 data."""
-    store, _ = create_database(db_path)
+    """A database holding the test copy of the Woodside 2023 data (see TEST_SEEDS)."""
+    store, _ = create_database(db_path, seed_files=TEST_SEEDS)
     store.close()
     return db_path
 

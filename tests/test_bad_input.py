@@ -34,13 +34,16 @@ DATE_OPTIONS = [
     ["edit", "AI-1", "--due", "{date}"],
 ]
 TEXT_COMMANDS = [
-    (["note", "AI-1", "{text}"], "note text"),
-    (["set", "AI-1", "stalled", "--reason", "{text}"], "reason"),
-    (["add", "NEW-1", "--title", "{text}", "--area", "a", "--party", "US"], "title"),
-    (["edit", "AI-1", "--summary", "{text}"], "summary"),
-    (["note", "AI-1", "x", "--source", "{text}"], "source URL"),
-    (["note", "AI-1", "x", "--title", "{text}"], "source title"),
-    (["undo", "--reason", "{text}"], "reason"),
+    (["note", "AI-1", "{text}"], "The note text"),
+    (["set", "AI-1", "stalled", "--reason", "{text}"], "The rationale"),
+    (["add", "NEW-1", "--title", "{text}", "--area", "a", "--party", "US"], "field 'title':"),
+    (["edit", "AI-1", "--summary", "{text}"], "field 'summary':"),
+    (["note", "AI-1", "x", "--source", "{text}"], "The source address"),
+    (
+        ["note", "AI-1", "x", "--source", "https://e.org", "--source-title", "{text}"],
+        "The source title",
+    ),  # fmt: skip
+    (["undo", "--reason", "{text}", "--yes"], "The reason"),
 ]
 
 
@@ -51,24 +54,25 @@ def fill(args, **values):
 def cases():
     for args in ID_COMMANDS:
         for bad_id in ("NOPE-1", "", "'; DROP TABLE events; --", BAD_UTF8):
-            yield fill(args, id=bad_id), ["No commitment with ID"]
+            yield fill(args, id=bad_id), ["No commitment with ID"], 1
     for args in DATE_OPTIONS:
         for bad_date, message in (
             ("31/02/2024", "Cannot read date"),
             ("03/04/2024", "Ambiguous date"),
             ("March 2024", "Incomplete"),
             ("yesterday-ish", "Cannot read date"),
+            ("99999999999 days ago", "too far back"),
         ):
-            yield fill(args, date=bad_date), [message]
+            yield fill(args, date=bad_date), [message], 1
     for args in DATE_OPTIONS[:8]:  # evidence and reports cannot be dated in the future
-        yield fill(args, date="2099-01-01"), ["in the future"]
+        yield fill(args, date="2099-01-01"), ["in the future"], 1
     for args, what in TEXT_COMMANDS:
-        yield fill(args, text=""), [f"The {what} is empty"]
-        yield fill(args, text="  \t\n "), [f"The {what} is empty"]
-        yield fill(args, text="a\x00b"), [f"The {what} contains a NUL byte"]
-        yield fill(args, text=BAD_UTF8), [f"The {what} is not valid UTF-8 text"]
-    for args in (["set", "AI-1", "{v}"], ["status", "--status", "{v}"]):
-        yield fill(args, v="done"), ["Unknown status 'done'", "not-started"]
+        yield fill(args, text=""), [what, "is empty"], 1
+        yield fill(args, text="  \t\n "), [what, "is empty"], 1
+        yield fill(args, text="a\x00b"), [what, "control character"], 1
+        yield fill(args, text=BAD_UTF8), [what, "is not valid UTF-8 text"], 1
+    yield ["set", "AI-1", "done"], ["Unknown rating 'done'", "not-started"], 1
+    yield ["status", "--status", "done"], ["Unknown status 'done'", "not-yet-rated"], 1
     for args in (
         ["note", "AI-1", "x", "--party", "{v}"],
         ["status", "--party", "{v}"],
@@ -76,35 +80,40 @@ def cases():
         ["add", "NEW-1", "--title", "t", "--area", "a", "--party", "{v}"],
         ["edit", "AI-1", "--party", "{v}"],
     ):
-        yield fill(args, v="RU"), ["Unknown party 'RU'", "US, CN"]
-    for args in (
-        ["status", "--kind", "{v}"],
-        ["add", "NEW-1", "--title", "t", "--area", "a", "--party", "US", "--kind", "{v}"],
-    ):
-        yield fill(args, v="rumour"), ["Unknown kind 'rumour'", "joint"]
-    yield ["measure", "TRAV-1", "12 flights"], ["is not a number"]
-    yield ["status", "--stale", "ninety"], ["90d, 12w, 6m or 1y"]
-    yield ["log", "--limit", "-1"], ["not in the range"]
-    yield ["undo", "xyz!"], ["Invalid event reference"]
+        yield fill(args, v="RU"), ["RU", "US, CN"], 1
+    yield ["status", "--type", "rumour"], ["Unknown type 'rumour'", "action"], 1
+    yield ["add", "NEW-1", "--title", "t", "--area", "a", "--party", "US", "--type", "rumour"], [
+        "'rumour' is not one of"], 1  # fmt: skip
+    yield ["measure", "TRAV-1", "12 flights"], ["is not a number"], 1
+    yield ["status", "--stale", "ninety"], ["90d, 12w, 6m or 1y"], 1
+    yield ["log", "--limit", "-1"], ["not in the range"], 1
+    yield ["undo", "xyz!"], ["Invalid event reference"], 1
+    # usage errors: exit 2
+    yield ["note"], ["Missing argument 'ID'"], 2
+    yield ["status", "--bogus"], ["No such option '--bogus'"], 2
+    yield ["note", "AI-1"], ["Give the note, - to read it from stdin, or --edit"], 2
 
 
 CASES = list(cases())
 
 
-@pytest.mark.parametrize("args,fragments", CASES, ids=[" ".join(map(repr, a)) for a, _ in CASES])
-def test_bad_input(run, seeded, args, fragments):
+@pytest.mark.parametrize(
+    "args,fragments,code", CASES, ids=[" ".join(map(repr, a)) for a, _, _ in CASES]
+)
+def test_bad_input(run, seeded, args, fragments, code):
     before = dump(seeded)
     result = run(*args, ok=False)
-    assert_one_line_error(result, *fragments)
+    assert_one_line_error(result, *fragments, code=code)
     assert dump(seeded) == before
 
 
 def test_sql_metacharacters_are_stored_verbatim(run, seeded):
     nasty = "Robert'); DROP TABLE events; -- \" % _ \\ ;"
-    run("note", "AI-1", nasty, "--on", "2024-05-01", "--source", nasty, "--title", nasty)
+    url = "https://example.org/?q=');DROP%20TABLE%20events;--\"'"
+    run("note", "AI-1", nasty, "--on", "2024-05-01", "--source", url, "--source-title", nasty)
     run("add", "SQL-1", "--title", nasty, "--area", nasty, "--party", "US", "--summary", nasty)
     event = json.loads(run("log", "AI-1", "-f", "json").stdout)[0]
-    assert (event["text"], event["source_url"], event["source_title"]) == (nasty, nasty, nasty)
+    assert (event["text"], event["sources"]) == (nasty, [{"url": url, "title": nasty}])
     shown = json.loads(run("show", "SQL-1", "-f", "json").stdout)["commitment"]
     assert (shown["title"], shown["summary"]) == (nasty, nasty)
     assert len(json.loads(run("status", "-f", "json").stdout)) == 29

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import assert_one_line_error, dump
 from tracker import migrations
-from tracker.seeds import create_database
+from tracker.store import create_database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ from tracker.store import Store
 store = Store.open(sys.argv[1])
 for i in range(200):
     store.add_note("AI-1", f"writer {sys.argv[2]} note {i}", on=dt.date(2024, 5, 1),
-                   today=dt.date(2026, 1, 1))
+                   today=dt.date(2026, 1, 1), author=f"writer-{sys.argv[2]}")
 """
 
 
@@ -54,69 +54,35 @@ def test_four_concurrent_writers_lose_nothing(seeded):
 
 
 def make_big_export(folder: Path, commitments: int, events_per: int) -> Path:
-    """A large jsonl export, written through the library's own bulk path."""
-    from tracker.exchange import write_export
-    from tracker.loading import Records, utc_now
-
-    store, _ = create_database(folder / "source.db", seed_files=[])
-    now = utc_now()
-    records = Records(
-        meetings=[
-            {
-                "slug": "big",
-                "title": "Big summit",
-                "date": "2023-01-01",
-                "place": None,
-                "parties": '["US", "CN"]',
-                "context": None,
-                "sources": "[]",
-            }
-        ],
-    )
-    for c in range(commitments):
-        cid = f"BIG-{c}"
-        records.commitments.append(
-            {
-                "id": cid,
-                "meeting": "big",
-                "area": f"area{c % 7}",
-                "title": f"Commitment {c}",
-                "summary": None,
-                "parties": '["US", "CN"]',
-                "kind": "joint",
-                "quote": None,
-                "quote_by": None,
-                "deadline": None,
-                "due": None,
-                "status": "not-started",
-                "created_at": now,
-            }
-        )
-        for e in range(events_per):
-            kind = "created" if e == 0 else "note"
-            records.events.append(
-                {
-                    "uuid": f"00000000-0000-4000-8000-{c * events_per + e:012d}",
-                    "commitment": cid,
-                    "kind": kind,
-                    "happened_on": "2024-01-01",
-                    "recorded_at": now,
-                    "text": f"Event {e} " + "x" * 200,
-                    "source_url": None,
-                    "source_title": None,
-                    "party": None,
-                    "status": "not-started" if e == 0 else None,
-                    "value": None,
-                    "retracts": None,
-                    "changes": None,
-                }
-            )
-            records.labels.append(cid)
-    store.add_records(records)
+    """A large jsonl export in the format `track export` writes."""
     path = folder / "big.jsonl"
+    meeting = {"type": "meeting", "slug": "big", "title": "Big summit", "date": "2023-01-01",
+               "place": None, "parties": ["US", "CN"], "context": None, "sources": []}  # fmt: skip
+    counter = 0
     with path.open("w", encoding="utf-8") as out:
-        write_export(store, "jsonl", out)
-    store.close()
+        out.write(json.dumps({"format": "track-export/2"}) + "\n")
+        out.write(json.dumps(meeting) + "\n")
+        for c in range(commitments):
+            cid = f"BIG-{c}"
+            uid = f"00000000-0000-4000-8000-{c * events_per:012d}"
+            for e in range(events_per):
+                counter += 1
+                event = {
+                    "type": "event",
+                    "uuid": f"00000000-0000-4000-8000-{c * events_per + e:012d}",
+                    "commitment": cid, "commitment_uid": uid,
+                    "kind": "created" if e == 0 else "note",
+                    "happened_on": "2023-01-01" if e == 0 else "2024-01-01",
+                    "recorded_at": "2024-01-01T00:00:00Z", "author": "big", "device": "big",
+                    "counter": counter, "text": None if e == 0 else f"Event {e} " + "x" * 200,
+                    "sources": [], "evidence": [], "tags": [],
+                }  # fmt: skip
+                if e == 0:
+                    event["changes"] = {"id": [None, cid], "meeting": [None, "big"],
+                                        "area": [None, f"area{c % 7}"],
+                                        "title": [None, f"Commitment {c}"],
+                                        "parties": [None, ["US", "CN"]]}  # fmt: skip
+                out.write(json.dumps(event) + "\n")
     return path
 
 
@@ -154,8 +120,13 @@ def test_a_database_from_the_first_schema_is_upgraded_without_loss(run, tmp_path
     shutil.copy(FIXTURES / "schema-v1.db", old)
     before = sqlite3.connect(old)
     meetings = before.execute("select * from meetings order by slug").fetchall()
-    commitments = before.execute("select * from commitments order by id").fetchall()
-    events = before.execute("select * from events order by id").fetchall()
+    fields = "id, meeting, area, title, summary, parties, quote, quote_by, deadline, due"
+    commitments = before.execute(f"select {fields} from commitments order by id").fetchall()
+    kept = "id, uuid, commitment, kind, happened_on, recorded_at, text, party, status"
+    events = before.execute(f"select {kept} from events order by id").fetchall()
+    sources = before.execute(
+        "select uuid, source_url, source_title from events where source_url is not null"
+    ).fetchall()
     before.close()
     assert (len(meetings), len(commitments), len(events)) == (1, 29, 42)
 
@@ -164,18 +135,34 @@ def test_a_database_from_the_first_schema_is_upgraded_without_loss(run, tmp_path
     names = [r[0] for r in after.execute("select name from _sqlite_migrations order by id")]
     assert names == migrations.NAMES
     assert after.execute("select * from meetings order by slug").fetchall() == meetings
-    width = len(commitments[0])
-    assert [r[:width] for r in after.execute("select * from commitments order by id")] == (
+
+    def parsed(rows):
+        return [(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
+
+    assert parsed(after.execute(f"select {fields} from commitments order by id")) == parsed(
         commitments
     )
-    width = len(events[0])
-    assert [r[:width] for r in after.execute("select * from events order by id")] == events
+    # history is not rewritten: every event keeps its values
+    assert after.execute(f"select {kept} from events order by id").fetchall() == events
+    moved = {
+        r[0]: json.loads(r[1])
+        for r in after.execute("select uuid, sources from events where sources != '[]'")
+    }
+    assert {u: [{"url": url, "title": title}] for u, url, title in sources} == moved
     by_id = {r["id"]: r for r in status}
     assert by_id["NARC-1"]["status"] == "fulfilled"
-    assert by_id["CLIM-4"]["party_statuses"] == {"US": "not-started", "CN": "in-progress"}
+    # what only a creation rated becomes not yet rated; real ratings stay
+    assert by_id["CLIM-4"]["party_statuses"] == {"US": "not-yet-rated", "CN": "in-progress"}
+    assert by_id["TRAV-2"]["status"] == "not-yet-rated"
     assert by_id["AI-2"]["due"] == "2025-06-30"
-    # the upgraded file takes new kinds of event too
-    run("--db", str(old), "undo")
+    assert by_id["AI-2"]["status"] == "not-yet-rated"
+    assert by_id["PILLAR-1"]["status"] == "tracked"
+    # the upgraded file takes the new kinds of event too
+    note = next(e for e in json.loads(run("--db", str(old), "log", "AI-1", "-f", "json").stdout)
+                if e["kind"] == "note")  # fmt: skip
+    run("--db", str(old), "undo", note["uuid"][:8], "--yes")
+    run("--db", str(old), "assess", "AI-2", "not-started", "--rationale", "Searched",
+        "--party", "US")  # fmt: skip
     assert "AI-2" in run("--db", str(old), "status").stdout
 
 
@@ -216,7 +203,9 @@ def test_a_read_only_database_can_be_read_but_not_changed(run, seeded):
     try:
         assert "NARC-1" in run("status").stdout
         assert_one_line_error(run("note", "AI-1", "x", ok=False), "read-only", code=1)
-        assert_one_line_error(run("set", "AI-1", "stalled", ok=False), "read-only", code=1)
+        assert_one_line_error(
+            run("set", "AI-1", "stalled", "--reason", "x", ok=False), "read-only", code=1
+        )
     finally:
         undo_read_only(seeded, how)
     assert dump(seeded) == before

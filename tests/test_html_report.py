@@ -13,7 +13,9 @@ import pytest
 
 SECTIONS = [
     "headline",
+    "distribution",
     "compliance",
+    "grid",
     "status-by-area",
     "deadlines",
     "stale",
@@ -82,7 +84,7 @@ def test_charts_have_titles_and_text_labels(html_report):
     assert "<title>military: 4 fulfilled</title>" in status_chart
     assert ">fulfilled</text>" in status_chart  # legend in words
     compliance = text.split('class="chart compliance-chart"')[1].split("</svg>")[0]
-    assert re.search(r">\d+% \(score [+-]\d\.\d\d, n=\d+\)</text>", compliance)
+    assert re.search(r">\d+% \(\d+ of \d+ rated\)</text>", compliance)
     timeline = text.split('class="chart timeline-chart"')[1].split("</svg>")[0]
     assert ">NARC-1</text>" in timeline and ">Jan 2024</text>" in timeline
 

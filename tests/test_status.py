@@ -55,7 +55,7 @@ def test_status_table_lists_every_commitment_with_a_footer(run, seeded):
         "Evidence",
         "Due",
     ]
-    assert lines[-1] == "28 commitments: 21 not-started, 1 in-progress, 6 fulfilled"
+    assert lines[-1] == "28 commitments: 16 not-yet-rated, 2 in-progress, 5 fulfilled, 5 tracked"
     narc1 = next(line for line in lines if line.startswith("NARC-1 "))
     assert narc1.split() == [
         "NARC-1",
@@ -69,10 +69,10 @@ def test_status_table_lists_every_commitment_with_a_footer(run, seeded):
         "US,CN",
         "fulfilled",
         "2024-07-31",
-        "2",
+        "1",
     ]
     trav1 = next(line for line in lines if line.startswith("TRAV-1 "))
-    assert trav1.rstrip().endswith("2024-03-31  2           2024-03-31")
+    assert trav1.rstrip().endswith("2024-03-31  1           2024-03-31 OVERDUE")
 
 
 def test_status_json_shape_and_natural_order(run, seeded):
@@ -84,13 +84,13 @@ def test_status_json_shape_and_natural_order(run, seeded):
         "area": "travel",
         "title": "Significantly more scheduled passenger flights early next year",
         "parties": ["US", "CN"],
-        "kind": "joint",
-        "status": "fulfilled",
-        "party_statuses": {"US": "fulfilled", "CN": "fulfilled"},
+        "type": "action",
+        "status": "in-progress",
+        "party_statuses": {"US": "in-progress", "CN": "in-progress"},
         "last_update": "2024-03-31",
-        "evidence": 2,
+        "evidence": 1,
         "due": "2024-03-31",
-        "overdue": False,
+        "overdue": True,
         "due_soon": False,
     }
 
@@ -107,7 +107,8 @@ def test_status_csv(run, seeded):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["id"] for r in rows] == ["TRAV-1", "TRAV-2"]
     assert rows[0]["parties"] == "US,CN"
-    assert rows[0]["overdue"] == "false"
+    assert rows[0]["overdue"] == "true"
+    assert json.loads(rows[0]["party_statuses"]) == {"US": "in-progress", "CN": "in-progress"}
     assert rows[1]["due"] == ""
 
 
@@ -124,20 +125,24 @@ def test_status_markdown_and_fmt(run, seeded):
     [
         (["--area", "military"], ["MIL-1", "MIL-2", "MIL-3", "MIL-4", "MIL-5"]),
         (["--area", "TRAVEL"], ["TRAV-1", "TRAV-2"]),
-        (["--status", "fulfilled"], ["MIL-1", "MIL-2", "MIL-3", "MIL-4", "NARC-1", "TRAV-1"]),
+        (["--status", "fulfilled"], ["MIL-1", "MIL-2", "MIL-3", "MIL-4", "NARC-1"]),
         (
             ["--status", "in-progress", "--status", "FULFILLED", "--area", "counternarcotics"],
             ["NARC-1", "NARC-2"],
         ),
-        (["--kind", "expected"], ["MIL-5"]),
-        (["--kind", "unilateral"], ["BALI-1", "BALI-2", "BALI-3", "BALI-4", "BALI-5"]),
+        (["--type", "assurance"], ["BALI-1", "BALI-2", "BALI-3", "BALI-4", "BALI-5"]),
         (
-            ["--party", "cn", "--kind", "principle"],
+            ["--party", "cn", "--type", "principle"],
             ["PILLAR-1", "PILLAR-2", "PILLAR-3", "PILLAR-4", "PILLAR-5"],
         ),
+        (
+            ["--status", "tracked", "--area", "principles"],
+            ["PILLAR-1", "PILLAR-2", "PILLAR-3", "PILLAR-4", "PILLAR-5"],
+        ),  # fmt: skip
         (["--meeting", "woodside-2023", "--area", "ai"], ["AI-1"]),
-        (["--overdue"], []),
+        (["--overdue"], ["TRAV-1"]),
         (["--stale", "90d", "--area", "travel"], ["TRAV-1", "TRAV-2"]),
+        (["--stale", "90d", "--area", "military"], ["MIL-5"]),
     ],
 )
 def test_status_filters(run, seeded, args, expected):
@@ -152,20 +157,21 @@ def test_party_filter_shows_that_partys_status(run, seeded):
         ("NARC-1", "fulfilled"),
         ("NARC-2", "in-progress"),
     ]
-    run("set", "NARC-2", "partial", "--party", "CN", "--on", "2024-09-01")
+    run("set", "NARC-2", "partial", "--party", "CN", "--on", "2024-09-01", "--reason", "x")
     cn = json.loads(
         run("status", "--party", "CN", "--area", "counternarcotics", "-f", "json").stdout
     )
     assert [(r["id"], r["status"]) for r in cn] == [("NARC-1", "fulfilled"), ("NARC-2", "partial")]
-    assert "Status (CN)" in run("status", "--party", "CN").stdout
+    assert "Rating (CN)" in run("status", "--party", "CN").stdout
     # the filter --status applies to the party's status
     assert ids(run("status", "--party", "CN", "--status", "partial", "-f", "json")) == ["NARC-2"]
 
 
 def test_overdue_is_computed_and_marked(run, seeded, overdue_ai2):
-    assert ids(run("status", "--overdue", "-f", "json")) == ["AI-2"]
+    assert ids(run("status", "--overdue", "-f", "json")) == ["AI-2", "TRAV-1"]
     assert "2024-06-30 OVERDUE" in run("status", "--area", "ai").stdout
     run("set", "AI-2", "fulfilled", "--on", "2024-07-02")
+    run("set", "TRAV-1", "broken", "--on", "2024-07-02", "--reason", "Cap frozen")
     assert ids(run("status", "--overdue", "-f", "json")) == []
 
 
@@ -181,11 +187,14 @@ def test_stale_counts_from_the_latest_event(run, seeded):
         (["--area", "space"], ["Unknown area 'space'", "counternarcotics"], 1),
         (["--party", "RU"], ["Unknown party 'RU'", "US, CN"], 1),
         (["--status", "done"], ["Unknown status 'done'", "not-started, in-progress"], 1),
-        (["--kind", "vague"], ["Unknown kind 'vague'", "joint, unilateral"], 1),
+        (["--type", "vague"], ["Unknown type 'vague'", "action, quantified"], 1),
+        (["--kind", "joint"], ["No such option '--kind'"], 2),
         (["--meeting", "yalta"], ["No meeting 'yalta'", "woodside-2023"], 1),
-        (["--stale", "soon"], ["90d, 12w, 6m or 1y"], 2),
-        (["--format", "xml"], ["'xml' is not one of"], 2),
-        (["--fmt", "fancy"], ["unknown table style 'fancy'", "grid"], 2),
+        (["--stale", "soon"], ["90d, 12w, 6m or 1y"], 1),
+        (["--stale", "99999999999y"], ["too long"], 1),
+        (["--due-within", "9999999999999d"], ["too long"], 1),
+        (["--format", "xml"], ["'xml' is not one of"], 1),
+        (["--fmt", "fancy"], ["unknown table style 'fancy'", "grid"], 1),
     ],
 )
 def test_status_bad_filters(run, seeded, args, fragments, code):

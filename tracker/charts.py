@@ -10,14 +10,21 @@ from typing import Any
 # Colours differ in lightness too, so the order of segments survives greyscale printing.
 STATUS_COLOURS = {
     "fulfilled": "#1b7837",
+    "maintained": "#1b7837",
     "partial": "#7fbf7b",
     "in-progress": "#2166ac",
+    "contested": "#f4a582",
+    "split": "#9970ab",
+    "disputed": "#c2a5cf",
     "unclear": "#bababa",
-    "stalled": "#f4a582",
-    "not-started": "#e0e0e0",
+    "stalled": "#fdb863",
+    "not-started": "#d6604d",
     "broken": "#b2182b",
+    "violated": "#b2182b",
+    "not-yet-rated": "#f0f0f0",
+    "tracked": "#e0e0e0",
 }
-DARK = {"fulfilled", "in-progress", "broken"}
+DARK = {"fulfilled", "maintained", "in-progress", "broken", "violated", "split", "not-started"}
 FONT = 'font-family="system-ui, sans-serif"'
 
 
@@ -51,7 +58,7 @@ def status_by_area(by_area: dict[str, dict[str, int]], statuses: list[str]) -> s
         )
         x = float(label_w)
         for status in order:
-            n = counts[status]
+            n = counts.get(status, 0)
             if not n:
                 continue
             w = bar_w * n / most
@@ -85,14 +92,15 @@ def status_by_area(by_area: dict[str, dict[str, int]], statuses: list[str]) -> s
         x += 16 + 7.2 * len(status) + 14
     width = max(label_w + bar_w + 40, int(x))
     description = "; ".join(
-        f"{area}: " + ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+        f"{area}: " + ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
         for area, counts in by_area.items()
     )
     return _svg(width, height, "Status of commitments by area", description, body, "status-chart")
 
 
-def compliance_by_party(matrix: dict[str, dict[str, Any]], parties: list[str]) -> str:
-    """Return horizontal bars of each party's compliance percentage, 0 to 100%."""
+def compliance_by_party(averages: dict[str, dict[str, Any]], parties: list[str]) -> str:
+    """Return horizontal bars of each party's compliance percentage, 0 to 100%, each labelled
+    with its coverage (n of eligible party-items rated)."""
     label_w, bar_w, row_h, top = 110, 480, 34, 44
     rows = [*parties, "all"]
     height = top + row_h * len(rows) + 24
@@ -108,18 +116,21 @@ def compliance_by_party(matrix: dict[str, dict[str, Any]], parties: list[str]) -
             f'fill="#555">{tick}%</text>'
         )
     for i, party in enumerate(rows):
-        cell = matrix[party]["all"]
+        cell = averages[party]
         y = top + i * row_h
         name = "All parties" if party == "all" else party
         body.append(
             f'<text x="{label_w - 8}" y="{y + 15}" font-size="13" text-anchor="end" '
             f'font-weight="{"bold" if party == "all" else "normal"}">{escape(name)}</text>'
         )
-        if cell["percent"] is None:
-            body.append(f'<text x="{label_w + 4}" y="{y + 15}" font-size="12">not scored</text>')
+        cover = f"{cell['rated']} of {cell['eligible']} rated"
+        if cell["compliance_percent"] is None:
+            body.append(
+                f'<text x="{label_w + 4}" y="{y + 15}" font-size="12">none rated ({cover})</text>'
+            )
             continue
-        w = bar_w * cell["percent"] / 100
-        label = f"{cell['percent']:.0f}% (score {cell['score']:+.2f}, n={cell['scored']})"
+        w = bar_w * cell["compliance_percent"] / 100
+        label = f"{cell['compliance_percent']:.0f}% ({cover})"
         body.append(
             f"<g><title>{escape(name)}: {label}</title>"
             f'<rect x="{label_w}" y="{y}" width="{max(w, 1):.1f}" height="20" '
@@ -130,9 +141,9 @@ def compliance_by_party(matrix: dict[str, dict[str, Any]], parties: list[str]) -
     description = "; ".join(
         f"{'All parties' if p == 'all' else p}: "
         + (
-            "not scored"
-            if matrix[p]["all"]["percent"] is None
-            else f"{matrix[p]['all']['percent']:.0f}%"
+            "none rated"
+            if averages[p]["compliance_percent"] is None
+            else f"{averages[p]['compliance_percent']:.0f}% of {averages[p]['rated']} rated"
         )
         for p in rows
     )
@@ -151,6 +162,7 @@ MARKERS = {
         f'<path d="M{x:.1f} {y - 6} l6 6 l-6 6 l-6 -6 z" fill="#2166ac" stroke="#fff"/>'
     ),
 }
+MARKERS["assessment"] = MARKERS["status"]
 
 
 def timeline(commitments: list[dict[str, Any]], *, start: str, end: str) -> str:
@@ -172,7 +184,7 @@ def timeline(commitments: list[dict[str, Any]], *, start: str, end: str) -> str:
     for kind, text in (
         ("created", "made"),
         ("note", "note"),
-        ("status", "status change"),
+        ("status", "rating"),
         ("measure", "reading"),
     ):
         body.append(MARKERS[kind](legend_x + 6, 34))
@@ -195,9 +207,9 @@ def timeline(commitments: list[dict[str, Any]], *, start: str, end: str) -> str:
             f"{escape(c['id'])}</text>"
             f'<line x1="{label_w}" y1="{y}" x2="{label_w + plot_w}" y2="{y}" stroke="#eee"/>'
         )
-        for e in c.get("events", []):
+        for e in c.get("evidence", []):
             tip = f"{c['id']} {e['happened_on']} {e['kind']}"
-            if e["kind"] == "status":
+            if e["kind"] in ("status", "assessment"):
                 tip += f" → {e['status']}"
             if e.get("text"):
                 tip += f": {e['text']}"

@@ -1,4 +1,7 @@
-"""The `track` command line: parses input, calls the library, formats the output."""
+"""The `track` command line: parses input, calls the library, formats the output.
+
+Exit status: 0 on success; 1 when a value is refused or an operation fails; 2 for a usage
+error (an unknown option, a missing argument)."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from typing import TYPE_CHECKING
 import click
 
 from tracker import __version__
-from tracker.errors import DatabaseExists, InvalidDate, TrackError
+from tracker.errors import DatabaseExists, InvalidDate, InvalidValue, NotADatabase, TrackError
 from tracker.formats import (
+    SETTINGS,
     Column,
     emit,
     output_options,
@@ -24,19 +28,32 @@ from tracker.formats import (
     to_json,
     use_colour,
 )
-from tracker.vocabulary import ACCEPTED_DATE_FORMS, KINDS, PARTIES, STATUSES, number
+from tracker.vocabulary import (
+    ACCEPTED_DATE_FORMS,
+    CONFIDENCES,
+    EVENT_KINDS,
+    FORMALITIES,
+    RATINGS,
+    SOURCE_CLASSES,
+    STANCES,
+    STATES,
+    TYPES,
+    number,
+)
 
 if TYPE_CHECKING:  # the store and its dependencies load only when a command needs data
     from pathlib import Path
 
-    from tracker.model import StatusRow
     from tracker.store import Store
 
 DB_ENV = "TRACK_DB"
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class TrackGroup(click.Group):
-    """A click group that reports every failure as one `Error: ...` line, never a traceback."""
+    """A click group that reports every failure as one `Error: ...` line, never a traceback,
+    with one exit-status rule: 1 for a refused value or a failed operation, 2 for a usage
+    error."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
@@ -45,14 +62,17 @@ class TrackGroup(click.Group):
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as stop:
             sys.exit(stop.exit_code)
-        except (click.Abort, KeyboardInterrupt):
-            click.echo("Aborted.", err=True)
+        except click.Abort:
+            click.echo("Aborted: nothing was changed.", err=True)
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing was changed.", err=True)
+            sys.exit(130)
+        except click.BadParameter as error:
+            code = 2 if isinstance(error, click.MissingParameter) else 1
+            _fail(error.format_message() + _hint(error), code)
         except click.UsageError as error:
-            hint = ""
-            if error.ctx is not None:
-                hint = f" See '{error.ctx.command_path} --help'."
-            _fail(error.format_message() + hint, error.exit_code)
+            _fail(error.format_message() + _hint(error), 2)
         except click.ClickException as error:
             _fail(error.format_message(), error.exit_code)
         except TrackError as error:
@@ -62,26 +82,46 @@ class TrackGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+        except RecursionError:
+            _fail("The input is nested too deeply; nothing was changed.", 1)
         except Exception as error:
             sqlite3 = sys.modules.get("sqlite3")  # loaded only if a command opened the database
             if sqlite3 is None or not isinstance(error, sqlite3.Error):
                 raise
+            if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
+                click.echo("Interrupted: nothing was changed.", err=True)
+                sys.exit(130)
             _fail(_database_error(error), 1)
         sys.exit(0)
 
 
+def _hint(error: click.UsageError) -> str:
+    if error.ctx is not None:
+        return f" See '{error.ctx.command_path} --help'."
+    return ""
+
+
 def _database_error(error: Exception) -> str:
-    text = str(error)
-    if "locked" in text or "busy" in text:
+    import sqlite3
+
+    code = getattr(error, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return "The database is locked by another process; try again in a moment."
-    if "readonly" in text:
+    if code == sqlite3.SQLITE_READONLY or (code is not None and code & 0xFF == 8):
         return "The database file is read-only; nothing was changed."
-    return f"Database error: {text}."
+    if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
+        return "The disk is full; nothing was changed."
+    return f"Database error: {error}."
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo("Error: " + " ".join(message.split()), err=True)
+    from tracker.escape import terminal
+
+    click.echo("Error: " + terminal(" ".join(message.split())), err=True)
     sys.exit(code)
+
+
+# --------------------------------------------------------------------------- parameters
 
 
 class DateParam(click.ParamType):
@@ -98,7 +138,7 @@ class DateParam(click.ParamType):
         from tracker.dates import parse_date
 
         try:
-            return parse_date(value, today=dt.date.today(), allow_future=self.allow_future)
+            return parse_date(value, today=_today(), allow_future=self.allow_future)
         except InvalidDate as error:
             self.fail(str(error), param, ctx)
 
@@ -111,6 +151,8 @@ class PathParam(click.ParamType):
     def convert(self, value, param, ctx):
         from pathlib import Path
 
+        if "\x00" in value:
+            self.fail("a path cannot contain a NUL byte.", param, ctx)
         return Path(value)
 
 
@@ -126,28 +168,75 @@ class DurationParam(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class NumberParam(click.ParamType):
+    """A number as people write it: 150, 1.5, 50,000 (not 1,2,3)."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        from tracker.vocabulary import parse_number
+
+        try:
+            return parse_number(str(value))
+        except InvalidValue as error:
+            self.fail(str(error), param, ctx)
+
+
+LIMIT = click.IntRange(min=1, max=1_000_000_000)
+
+
 class AppState:
     """Where the database is, and the store once it has been opened."""
 
     def __init__(self, db_option: str | None):
-        self.explicit = db_option is not None
         from pathlib import Path
 
+        self.explicit = db_option is not None
+        if db_option is not None and not db_option.strip():
+            raise click.BadParameter("the database path is empty.", param_hint="--db/TRACK_DB")
         self.path = Path(db_option) if db_option else default_db_path()
         self._store: Store | None = None
 
     def store(self) -> Store:
         """Open the database, creating it with the bundled data if there is none yet."""
-        from tracker.store import Store, check_database_file
+        from tracker.store import Store, database_state
 
         if self._store is None:
             if not self.explicit:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            if check_database_file(self.path):
+                _make_folder(self.path.parent)
+            state = database_state(self.path)
+            if state == "new" and self.path.exists():
+                _refuse_truncated(self.path)
+            if state == "track":
                 self._store = Store.open(self.path, busy_timeout=_busy_timeout())
             else:
                 self._store = _create(self.path, seed_files=None)
         return self._store
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise NotADatabase(
+            f"Cannot create the folder {folder} for the database: {error.strerror}. Set "
+            f"{DB_ENV} or use --db PATH."
+        ) from None
+
+
+def _refuse_truncated(path: Path) -> None:
+    """An empty database file with a -wal file beside it was truncated (say by a shell
+    redirection): refuse rather than silently start again from the bundled data."""
+    from tracker.files import database_files
+
+    wal = database_files(path)[1]
+    if wal.exists() and wal.stat().st_size > 0:
+        raise NotADatabase(
+            f"{path} is empty but its write-ahead log {wal.name} is not: the database was "
+            "probably overwritten. Restore it from a backup; nothing was changed."
+        )
 
 
 def _busy_timeout() -> float:
@@ -156,45 +245,100 @@ def _busy_timeout() -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise click.UsageError(
-            f"TRACK_BUSY_TIMEOUT must be a number of seconds, not {value!r}."
+        seconds = float("nan")
+    if not 0 <= seconds <= 3600:
+        raise click.BadParameter(
+            f"must be a number of seconds from 0 to 3600, not {value[:40]!r}.",
+            param_hint="TRACK_BUSY_TIMEOUT",
+        )
+    return seconds
+
+
+def default_db_path() -> Path:
+    """Return the database path used when neither --db nor TRACK_DB is given."""
+    from pathlib import Path
+
+    try:
+        folder = Path(click.get_app_dir("track"))
+        if not folder.is_absolute():  # an empty or relative XDG_CONFIG_HOME is invalid
+            folder = Path.home() / ".config" / "track"
+    except (KeyError, RuntimeError, OSError):
+        raise NotADatabase(
+            f"Cannot find a home folder for the database; set {DB_ENV} or use --db PATH."
         ) from None
-    return max(seconds, 0.0)
+    return folder / "track.db"
+
+
+def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False, data=None) -> Store:
+    """Create a database at `path` and say on stderr what it was loaded with."""
+    from tracker.store import create_database
+
+    store, summary = create_database(
+        path, seed_files=[] if empty else seed_files, data=data, busy_timeout=_busy_timeout()
+    )
+    click.echo(_created_message(path, summary, seed_files=seed_files, empty=empty), err=True)
+    return store
+
+
+def _created_message(path, summary, *, seed_files, empty: bool) -> str:
+    if empty:
+        return f"Created {path}: an empty tracker."
+    what = "the bundled data" if seed_files is None else ", ".join(f.name for f in seed_files)
+    return (
+        f"Created {path} with {plural(summary.meetings, 'meeting')}, "
+        f"{plural(summary.commitments, 'commitment')} and "
+        f"{plural(summary.events, 'event')} of evidence and ratings from {what}."
+    )
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _state(ctx: click.Context) -> AppState:
+    return ctx.find_object(AppState)
+
+
+def _coder(given: str | None = None) -> str:
+    from tracker.identity import coder
+
+    return coder(given)
+
+
+def _finish(store: Store) -> None:
+    """Say so when a Ctrl-C arrived while the changes were being saved (they were saved)."""
+    if store.interrupted:
+        click.echo("Interrupted after the changes were saved; they are in the database.", err=True)
+        sys.exit(130)
 
 
 # --------------------------------------------------------------------------- completion
 
 
 def _completion_store(ctx: click.Context):
-    """Open the database for completion, never creating one; None if there is none."""
-    from tracker.store import Store, check_database_file
+    """Open the database read-only for completion, never creating or changing one."""
+    from pathlib import Path
+
+    from tracker.store import Store
 
     root = ctx.find_root()
     option = root.params.get("db_path") or os.environ.get(DB_ENV)
-    from pathlib import Path
-
-    path = Path(option) if option else default_db_path()
     try:
-        return Store.open(path) if check_database_file(path) else None
+        path = Path(option) if option else default_db_path()
     except TrackError:
         return None
+    return Store.open_read_only(path)
 
 
-def _complete_from(values, incomplete: str, *, upper: bool = False):
+def _complete_from(values, incomplete: str):
     from click.shell_completion import CompletionItem
 
-    prefix = incomplete.upper() if upper else incomplete.lower()
-    return [
-        CompletionItem(v)
-        for v in values
-        if v.upper().startswith(incomplete.upper()) or v.startswith(prefix)
-    ]
+    return [CompletionItem(v) for v in values if v.lower().startswith(incomplete.lower())]
 
 
 def complete_ids(ctx, param, incomplete):
-    """Commitment IDs from the database."""
     store = _completion_store(ctx)
-    return _complete_from(store.commitment_ids() if store else [], incomplete, upper=True)
+    return _complete_from(store.commitment_ids() if store else [], incomplete)
 
 
 def complete_areas(ctx, param, incomplete):
@@ -207,56 +351,30 @@ def complete_meetings(ctx, param, incomplete):
     return _complete_from([m.slug for m in store.meetings()] if store else [], incomplete)
 
 
-def complete_statuses(ctx, param, incomplete):
-    return _complete_from(STATUSES, incomplete)
+def complete_periods(ctx, param, incomplete):
+    store = _completion_store(ctx)
+    names = sorted({p.name for p in store.periods()}) if store else []
+    return _complete_from(names, incomplete)
+
+
+def complete_ratings(ctx, param, incomplete):
+    return _complete_from([*RATINGS, *STATES], incomplete)
 
 
 def complete_parties(ctx, param, incomplete):
-    return _complete_from(PARTIES, incomplete, upper=True)
+    store = _completion_store(ctx)
+    parties = list(dict.fromkeys(p for m in store.meetings() for p in m.parties)) if store else []
+    return _complete_from(parties, incomplete)
 
 
-def complete_kinds(ctx, param, incomplete):
-    return _complete_from(KINDS, incomplete)
+def complete_types(ctx, param, incomplete):
+    return _complete_from(TYPES, incomplete)
 
 
-def default_db_path() -> Path:
-    """Return the database path used when neither --db nor TRACK_DB is given."""
-    from pathlib import Path
-
-    folder = Path(click.get_app_dir("track"))
-    if not folder.is_absolute():  # an empty or relative XDG_CONFIG_HOME is invalid: ignore it
-        folder = Path.home() / ".config" / "track"
-    return folder / "track.db"
+# --------------------------------------------------------------------------- the group
 
 
-def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False, data=None) -> Store:
-    """Create a database at `path` and say on stderr what it was loaded with."""
-    from tracker.seeds import create_database
-
-    store, summary = create_database(
-        path, seed_files=[] if empty else seed_files, data=data, busy_timeout=_busy_timeout()
-    )
-    if empty:
-        click.echo(f"Created {path}: an empty tracker.", err=True)
-    else:
-        what = (
-            "the bundled Woodside 2023 data"
-            if seed_files is None
-            else ", ".join(f.name for f in seed_files)
-        )
-        click.echo(
-            f"Created {path} with {plural(summary.commitments, 'commitment')} and "
-            f"{plural(summary.events, 'evidence event')} from {what}.",
-            err=True,
-        )
-    return store
-
-
-def _today() -> dt.date:
-    return dt.date.today()
-
-
-@click.group(name="track", cls=TrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="track", cls=TrackGroup, context_settings=CONTEXT, invoke_without_command=True)
 @click.version_option(__version__, prog_name="track")
 @click.option(
     "--db",
@@ -265,34 +383,50 @@ def _today() -> dt.date:
     metavar="PATH",
     help=f"Database file. Default: ${DB_ENV}, else track.db in the user's app folder.",
 )
+@click.option(
+    "--color",
+    "--colour",
+    "colour",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour output: on terminals (auto), always, or never. NO_COLOR and FORCE_COLOR are "
+    "honoured with auto.",
+)
+@click.option(
+    "--no-pager", is_flag=True, help="Never page long output (also: PAGER= or PAGER=cat)."
+)
 @click.pass_context
-def cli(ctx: click.Context, db_path: str | None) -> None:
+def cli(ctx: click.Context, db_path: str | None, colour: str, no_pager: bool) -> None:
     """Track whether the commitments made at a diplomatic summit are kept.
 
-    Comes loaded with the Xi–Biden meeting at Woodside, California (15 November 2023)
-    and its verified follow-up evidence. Start with `track status`.
+    Comes loaded with the Xi–Biden meeting at Woodside, California (15 November 2023) and its
+    sourced follow-up evidence and ratings. Start with `track status`.
     """
+    SETTINGS.colour = colour
+    SETTINGS.pager = not no_pager
     ctx.obj = AppState(db_path)
-
-
-def _state(ctx: click.Context) -> AppState:
-    return ctx.find_object(AppState)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help(), color=use_colour())
+        ctx.exit(0)
 
 
 # --------------------------------------------------------------------------- path, init
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.pass_context
 def path(ctx: click.Context) -> None:
     """Print the path of the database in use.
 
-    Example: sqlite3 "$(track path)" .tables
+    \b
+    Example:
+      sqlite3 "$(track path)" .tables
     """
     click.echo(str(_state(ctx).path))
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--empty", is_flag=True, help="Create a database with no meetings or commitments.")
 @click.option(
     "--seed",
@@ -310,36 +444,43 @@ def path(ctx: click.Context) -> None:
 def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: bool) -> None:
     """Create the database, from the bundled data or your own files.
 
-    Example: track init --empty, or track init --seed my-summit.toml
+    \b
+    Examples:
+      track init --empty
+      track init --seed my-summit.toml
     """
     from tracker import seeds
-    from tracker.store import Store, check_database_file
+    from tracker.store import Store, database_state, replace_database
 
     if empty and seed_files:
         raise click.UsageError("Use --empty or --seed, not both.")
     state = _state(ctx)
     if not state.explicit:
-        state.path.parent.mkdir(parents=True, exist_ok=True)
-    exists = check_database_file(state.path)
+        _make_folder(state.path.parent)
+    exists = database_state(state.path) == "track"
     files = list(seed_files) or None
     # read (and check) the seed files once, before touching an existing database
-    data = seeds.read_files(files) if files else None
-    if exists:
-        existing = Store.open(state.path)
-        count = existing.count_commitments()
-        if not force:
-            existing.close()
-            raise DatabaseExists(
-                f"{state.path} already exists ({count} commitments). "
-                "Use --force to start again; the old file is kept as a backup."
-            )
-        backup = _backup_path(state.path)
-        existing.backup(backup)
+    data = None if empty else seeds.read_files(files or seeds.bundled_paths())
+    if not exists:
+        if state.path.exists():
+            _refuse_truncated(state.path)
+        _create(state.path, seed_files=files, empty=empty, data=data).close()
+        return
+    existing = Store.open(state.path, busy_timeout=_busy_timeout())
+    count = existing.count_commitments()
+    if not force:
         existing.close()
-        for suffix in ("", "-wal", "-shm"):
-            state.path.with_name(state.path.name + suffix).unlink(missing_ok=True)
-        click.echo(f"Kept the old database ({count} commitments) as {backup}.", err=True)
-    _create(state.path, seed_files=files, empty=empty, data=data).close()
+        raise DatabaseExists(
+            f"{state.path} already exists ({plural(count, 'commitment')}). "
+            "Use --force to start again; the old file is kept as a backup."
+        )
+    backup = _backup_path(state.path)
+    existing.backup(backup)
+    existing.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    existing.close()
+    click.echo(f"Kept the old database ({plural(count, 'commitment')}) as {backup}.", err=True)
+    summary = replace_database(state.path, data=data, empty=empty, busy_timeout=_busy_timeout())
+    click.echo(_created_message(state.path, summary, seed_files=files, empty=empty), err=True)
 
 
 def _backup_path(path: Path) -> Path:
@@ -360,7 +501,7 @@ def limit_option(what: str):
     return click.option(
         "--limit",
         "-n",
-        type=click.IntRange(min=1),
+        type=LIMIT,
         default=20,
         show_default=True,
         help=f"At most this many {what}.",
@@ -372,108 +513,136 @@ as_of_option = click.option(
     type=DateParam(allow_future=False),
     help="Show things as they stood on this date: only events dated on or before it count.",
 )
+period_option = click.option(
+    "--period",
+    shell_complete=complete_periods,
+    help="Ratings made for this compliance period (interim, final, ...), as of its end.",
+)
+
+
+def _status_cell(row) -> str:
+    from tracker.vocabulary import SPLIT
+
+    if row.status == SPLIT:
+        return "split: " + " / ".join(f"{p} {s}" for p, s in row.party_statuses.items())
+    return row.status
+
+
+def _due_cell(row) -> str:
+    if row.overdue:
+        return f"{row.due} OVERDUE"
+    if row.due_soon:
+        return f"{row.due} soon"
+    return row.due or ""
+
 
 STATUS_COLUMNS = [
     Column("id", "ID"),
-    Column("area", "Area"),
+    Column("area", "Area", optional=True),
     Column("title", "Title", shrink=True),
-    Column("parties", "Parties", show=lambda v: ",".join(v)),
-    Column("status", "Status", colour=status_colour),
-    Column("last_update", "Updated"),
-    Column("evidence", "Evidence"),
-    Column("due", "Due", show=lambda row: _due_cell(row), whole_record=True),
+    Column("parties", "Parties", show=lambda v: ",".join(v), optional=True),
+    Column("status", "Status", show=_status_cell, whole_record=True, colour=status_colour),
+    Column("last_update", "Updated", optional=True),
+    Column("evidence", "Evidence", optional=True),
+    Column("due", "Due", show=_due_cell, whole_record=True),
 ]
+STATUS_FIELDS = (
+    "id", "meeting", "area", "title", "parties", "type", "status", "party_statuses",
+    "last_update", "evidence", "due", "overdue", "due_soon",
+)  # fmt: skip
 
 
-@cli.command()
-@click.option(
-    "--area",
-    shell_complete=complete_areas,
-    help="Only this area (counternarcotics, military, ...).",
-)
+@cli.command(context_settings=CONTEXT)
+@click.option("--area", shell_complete=complete_areas, help="Only this area (military, ...).")
 @click.option(
     "--party",
     shell_complete=complete_parties,
-    help="Only commitments of this party (US or CN), showing its status.",
+    help="Only commitments of this party, showing its rating.",
 )
 @click.option(
     "--status",
     "statuses",
-    shell_complete=complete_statuses,
+    shell_complete=complete_ratings,
     multiple=True,
-    help="Only this status (repeatable): " + ", ".join(STATUSES) + ".",
+    help="Only this rating or state (repeatable): a rating, split, disputed or tracked.",
 )
+@click.option("--type", "type_", shell_complete=complete_types, help="Only this type.")
 @click.option(
-    "--kind", shell_complete=complete_kinds, help="Only this kind: " + ", ".join(KINDS) + "."
+    "--meeting", shell_complete=complete_meetings, help="Only commitments made at this meeting."
 )
-@click.option(
-    "--meeting",
-    shell_complete=complete_meetings,
-    help="Only commitments made at this meeting (slug).",
-)
-@click.option(
-    "--overdue", is_flag=True, help="Only commitments past their due date, not fulfilled."
-)
+@click.option("--overdue", is_flag=True, help="Only open commitments past their due date.")
 @click.option(
     "--due-within",
     type=DurationParam(),
-    help="Only commitments not fulfilled and due within this long (overdue ones included).",
+    help="Only open commitments due within this long (overdue ones included).",
 )
 @click.option(
     "--stale",
     type=DurationParam(),
-    help="Only commitments with no event in this long: 90d, 12w, 6m, 1y.",
+    help="Only open commitments with no event in this long: 90d, 12w, 6m, 1y.",
 )
 @as_of_option
+@period_option
 @output_options
 @click.pass_context
 def status(
-    ctx: click.Context,
-    area: str | None,
-    party: str | None,
-    statuses: tuple[str, ...],
-    kind: str | None,
-    meeting: str | None,
-    overdue: bool,
-    due_within,
-    stale,
-    as_of: dt.date | None,
-    output_format: str,
-    fmt: str | None,
-    no_headers: bool,
-) -> None:
-    """List commitments with their status and due date.
+    ctx, area, party, statuses, type_, meeting, overdue, due_within, stale, as_of, period,
+    output_format, fmt, no_headers,
+) -> None:  # fmt: skip
+    """List commitments with their rating and due date.
 
-    One row per commitment: latest update, number of evidence entries, due date (marked
-    OVERDUE when it has passed and the commitment is not fulfilled, "soon" within 30 days),
-    and a count per status. With --as-of, the list as it stood on that date.
+    One row per commitment: its rating (or "split" when the parties are rated differently,
+    "disputed" when coders disagree, "tracked" for principles and positions), latest update,
+    number of evidence entries and due date (OVERDUE when passed and still open). With
+    --as-of, the list as it stood on that date; with --period, the ratings made for that
+    compliance period.
 
-    Example: track status --area military --status fulfilled
+    \b
+    Examples:
+      track status --area military --status fulfilled
+      track status --party CN --period final
     """
-    as_of = as_of or _today()
     store = _state(ctx).store()
+    as_of = as_of or _today()
+    period_name = None
+    if period:
+        found = store.period(period, meeting=meeting)
+        period_name, meeting = found.name, found.meeting
+        if not as_of_given(ctx):
+            as_of = _period_end(found)
     rows = store.status_rows(
         as_of=as_of,
         area=area,
         party=party,
         statuses=statuses,
-        kind=kind,
+        type_=type_,
         meeting=meeting,
         overdue=overdue,
         due_within=due_within,
         stale_before=stale.before(as_of) if stale else None,
+        period=period_name,
     )
     columns = list(STATUS_COLUMNS)
     if party:
-        columns[4] = Column("status", f"Status ({party.upper()})", colour=status_colour)
+        columns[4] = Column("status", f"Rating ({party.upper()})", colour=status_colour)
     if output_format not in ("table", "markdown"):
-        from tracker.model import StatusRow
-
-        columns = [Column(key, key) for key in StatusRow.__dataclass_fields__]
+        columns = [Column(key, key) for key in STATUS_FIELDS]
     text = _listing(rows, columns, output_format, fmt, no_headers)
-    if output_format in ("table", "markdown"):
+    if output_format == "table":
         text += "\n\n" + _count_line(rows)
     emit(text)
+
+
+def as_of_given(ctx: click.Context) -> bool:
+    source = ctx.get_parameter_source("as_of")
+    return source is not None and source.name != "DEFAULT"
+
+
+def _period_end(period) -> dt.date:
+    """The last day of a period (periods run up to, not including, their end), or today."""
+    from tracker.store import last_day
+
+    return last_day(period, today=_today())
 
 
 def _listing(records, columns, output_format: str, fmt: str | None, no_headers: bool) -> str:
@@ -489,173 +658,217 @@ def _listing(records, columns, output_format: str, fmt: str | None, no_headers: 
     )
 
 
-def _due_cell(row: StatusRow) -> str:
-    if row.overdue:
-        return f"{row.due} OVERDUE"
-    if row.due_soon:
-        return f"{row.due} soon"
-    return row.due or ""
-
-
 def _count_line(rows) -> str:
-    counts = {s: 0 for s in STATUSES}
+    counts: dict[str, int] = {}
     for r in rows:
-        counts[r.status] += 1
-    parts = [f"{n} {s}" for s, n in counts.items() if n]
-    noun = "commitment" if len(rows) == 1 else "commitments"
-    return f"{len(rows)} {noun}" + (": " + ", ".join(parts) if parts else "")
+        counts[r.status] = counts.get(r.status, 0) + 1
+    order = [*RATINGS, *STATES]
+    parts = [f"{counts[s]} {s}" for s in order if counts.get(s)]
+    return plural(len(rows), "commitment") + (": " + ", ".join(parts) if parts else "")
 
 
 # --------------------------------------------------------------------------- show
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @as_of_option
+@period_option
 @output_options
 @click.pass_context
-def show(
-    ctx: click.Context,
-    commitment_id: str,
-    as_of: dt.date | None,
-    output_format: str,
-    fmt: str | None,
-    no_headers: bool,
-) -> None:
-    """Show one commitment and its whole timeline, oldest first.
+def show(ctx, commitment_id, as_of, period, output_format, fmt, no_headers) -> None:
+    """Show one commitment: its ratings, guideline, sources and whole timeline.
 
-    The table format gives the details and the timeline for reading (with --fmt, the
-    timeline as a table in that style); json gives everything; jsonl, csv and markdown give
-    the timeline, one event per row.
+    Every event is shown with its ID (for `track undo` and `track amend`), what it did, who
+    recorded it, the values an edit changed and every source. json gives everything; jsonl,
+    csv and markdown give the timeline, one event per row.
 
-    Example: track show narc-1, or track show TRAV-1 --as-of 2024-03-01
+    \b
+    Examples:
+      track show narc-1
+      track show TRAV-1 --as-of 2024-03-01
     """
+    from tracker import pages
+
     store = _state(ctx).store()
-    as_of = as_of or _today()
-    commitment = store.commitment(commitment_id)
-    state = store.state(commitment.id, as_of=as_of)
-    events = store.events(commitment.id, until=as_of, newest_first=False)
-    metric = store.metric(commitment.id, as_of=as_of)
+    today = _today()
+    uid = store.resolve(commitment_id)
+    shown_id = store.resolve_id(commitment_id)
+    period_name = None
+    if period:
+        found = store.period(period, meeting=store.commitment(shown_id).meeting)
+        period_name = found.name
+        if as_of is None:
+            as_of = _period_end(found)
+    as_of = as_of or today
+    store.check_as_of(as_of)
+    state = store.state(shown_id, as_of=as_of, period=period_name)
+    if as_of < dt.date.fromisoformat(store.meeting(state.commitment.meeting).date):
+        raise InvalidDate(
+            f"{shown_id} was made on {store.meeting(state.commitment.meeting).date}, after "
+            f"{as_of.isoformat()}."
+        )
+    starts = {p.name: p.starts for p in store.periods(state.commitment.meeting)}
+    events = sorted(
+        (e for e in state.events if e.happened_on <= as_of.isoformat()),
+        key=lambda e: (e.happened_on, starts.get(e.period or "", ""), e.counter, e.uuid),
+    )
+    for e in events:
+        e.commitment = shown_id
+    metric = store.metric(shown_id, as_of=as_of)
     if output_format == "json":
-        details = {
-            **commitment.__dict__,
-            "status": state.status,
-            "overdue": state.overdue,
-            "due_soon": state.due_soon,
-        }
+        record = state.commitment.as_record()
+        record.update(uid=uid, status=state.status, withdrawn=state.withdrawn)
         click.echo(
             to_json(
                 {
                     "as_of": as_of.isoformat(),
-                    "commitment": details,
-                    "party_statuses": state.party_statuses,
+                    "period": period_name,
+                    "commitment": record,
+                    "party_ratings": state.party_ratings,
+                    "conflicts": state.conflicts,
                     "metric": metric,
-                    "events": events,
+                    "links_in": _links_in(store, shown_id),
+                    "events": [_event_record(e) for e in events],
                 }
             )
         )
         return
     if output_format in ("jsonl", "csv", "markdown"):
-        from tracker.model import as_dict
-
         columns = [Column(k, k) for k in LOG_FIELDS]
-        records = [as_dict(e) for e in events]
+        records = [_event_record(e) for e in events]
         emit(_listing(records, columns, output_format, fmt, no_headers))
         return
-    meeting = store.meeting(commitment.meeting)
-    label = lambda name: click.style(f"{name + ':':<10}", bold=True)  # noqa: E731
-    lines = [click.style(f"{commitment.id}  {commitment.title}", bold=True), ""]
-    if as_of != _today():
-        lines += [f"{label('As of')} {as_of.isoformat()} (later events are not shown)"]
-    lines.append(f"{label('Status')} {_paint(state.status)}")
-    if any(s != state.status for s in state.party_statuses.values()):
-        lines.append(
-            f"{label('By party')} " + ", ".join(f"{p} {s}" for p, s in state.party_statuses.items())
-        )
-    lines.append(f"{label('Parties')} {', '.join(commitment.parties)} ({commitment.kind})")
-    lines.append(f"{label('Area')} {commitment.area}")
-    lines.append(f"{label('Meeting')} {meeting.title}, {meeting.date} ({meeting.slug})")
-    if commitment.deadline or commitment.due:
-        due = f"due {commitment.due}" if commitment.due else "no date"
-        if state.overdue:
-            due += " (OVERDUE)"
-        elif state.due_soon:
-            due += " (due soon)"
-        words = f'"{commitment.deadline}", ' if commitment.deadline else ""
-        lines.append(f"{label('Deadline')} {words}{due}")
-    if metric is not None:
-        from tracker.report import metric_data, metric_line
-
-        lines.append(_wrapped(label("Metric"), metric_line(metric_data(metric))))
-    if commitment.summary:
-        lines.append(_wrapped(label("Summary"), commitment.summary))
-    if commitment.quote or commitment.quote_by:
-        quote = f'"{commitment.quote}"' if commitment.quote else ""
-        by = f" ({commitment.quote_by})" if commitment.quote_by else ""
-        lines.append(_wrapped(label("Source"), (quote + by).strip()))
-    lines += ["", click.style(f"Timeline ({len(events)} events, oldest first)", bold=True)]
+    page = pages.commitment_page(
+        state,
+        events=events,
+        meeting=store.meeting(state.commitment.meeting),
+        metric=metric,
+        as_of=as_of.isoformat() if as_of != today else None,
+        links_in=_links_in(store, shown_id),
+        period=period_name,
+    )
     if fmt:
-        records = [{**_log_record(e), "ref": e.uuid[:8]} for e in events]
-        lines.append(_listing(records, LOG_COLUMNS, "table", fmt, no_headers))
-    else:
-        lines += [_event_line(event) for event in events]
-    emit("\n".join(lines))
+        records = [pages.log_record(e) for e in events]
+        page += "\n" + _listing(records, LOG_COLUMNS, "table", fmt, no_headers)
+    emit(page)
 
 
-def _paint(status: str) -> str:
-    """Return a status in its colour on a terminal, plain otherwise."""
-    name = status_colour(status)
-    return click.style(status, fg=name) if name and use_colour() else status
+def _links_in(store: Store, commitment_id: str) -> list[tuple[str, str, str]]:
+    """Return (ID, relation, meeting) of the commitments that link to this one."""
+    found = []
+    for other in store.commitments().values():
+        for link in other.links:
+            if link["to"] == commitment_id.partition("~")[0]:
+                found.append((other.id, link["relation"], other.meeting))
+    return found
 
 
-def _wrapped(prefix: str, text: str, *, indent: int = 11) -> str:
-    import textwrap
-
-    width = max(min(_width(), 100) - indent, 30)
-    body = textwrap.wrap(text, width) or [""]
-    return prefix + " " + ("\n" + " " * indent).join(body)
-
-
-def _width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((100, 24)).columns
+LOG_FIELDS = (
+    "uuid", "happened_on", "commitment", "kind", "status", "party", "period", "value", "text",
+    "sources", "stance", "tags", "confidence", "evidence", "about", "changes", "retracted",
+    "author", "device", "counter", "recorded_at",
+)  # fmt: skip
 
 
-def _event_line(event) -> str:
-    what = event.kind
-    if event.status:
-        what = (
-            f"{event.kind} -> {event.status}"
-            if event.kind == "status"
-            else (f"{event.kind} ({event.status})")
+def _event_record(event) -> dict:
+    return {name: getattr(event, name) for name in LOG_FIELDS}
+
+
+# --------------------------------------------------------------------------- recording
+
+
+def _text_argument(text: str | None, *, edit: bool, what: str, template: str = "") -> str:
+    """The text of a note: as given, from stdin for "-", or from $EDITOR with --edit."""
+    if edit:
+        if text not in (None, ""):
+            raise click.UsageError(f"Give the {what} or --edit, not both.")
+        edited = click.edit(
+            template + f"\n# Write the {what} above. Lines starting with # are left out; "
+            "an empty text aborts.\n"
         )
-    if event.value is not None:
-        what += f" = {number(event.value)}"
-    party = f" [{event.party}]" if event.party else ""
-    head = f"{event.happened_on}  {what}{party}"
-    out = [head]
-    if event.text:
-        out.append(_wrapped(" " * 10, event.text))
-    if event.source_url or event.source_title:
-        source = " ".join(
-            filter(
-                None, [event.source_title, f"<{event.source_url}>" if event.source_url else None]
+        body = "\n".join(
+            line for line in (edited or "").splitlines() if not line.startswith("#")
+        ).strip()
+        if not body:
+            raise InvalidValue(f"The {what} is empty; nothing was recorded.")
+        return body
+    if text is None:
+        raise click.UsageError(f"Give the {what}, - to read it from stdin, or --edit.")
+    if text == "-":
+        data = sys.stdin.buffer.read(2_000_000)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidValue(f"The {what} on stdin is not UTF-8 text.") from None
+    return text
+
+
+def source_options(command: Callable) -> Callable:
+    """--source URL (repeatable) with --source-title, --publisher and --source-class, each
+    applying to the --source in the same position."""
+    for option in reversed(
+        [
+            click.option(
+                "--source",
+                "source_urls",
+                metavar="URL",
+                multiple=True,
+                help="An http(s) address of the evidence (repeatable).",
+            ),
+            click.option(
+                "--source-title",
+                "source_titles",
+                multiple=True,
+                help="Title of the source (the first for the first --source, and so on).",
+            ),
+            click.option(
+                "--publisher",
+                "source_publishers",
+                multiple=True,
+                help="Publisher of the source, in the same order.",
+            ),
+            click.option(
+                "--source-class",
+                "source_classes",
+                multiple=True,
+                type=click.Choice(list(SOURCE_CLASSES)),
+                help="Kind of source, in the same order: " + ", ".join(SOURCE_CLASSES) + ".",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _sources(urls, titles, publishers, classes) -> list[dict]:
+    for name, values in (
+        ("--source-title", titles),
+        ("--publisher", publishers),
+        ("--source-class", classes),
+    ):
+        if len(values) > len(urls):
+            raise click.UsageError(
+                f"There are more {name} options than --source options; each belongs to the "
+                "--source in the same position."
             )
-        )
-        out.append(_wrapped(" " * 10, "Source: " + source))
-    return "\n".join(out)
+    found = []
+    for i, url in enumerate(urls):
+        source = {"url": url}
+        for key, values in (("title", titles), ("publisher", publishers), ("class", classes)):
+            if i < len(values):
+                source[key] = values[i]
+        found.append(source)
+    from tracker.records import list_of
+    from tracker.records import source as check_source
+
+    return list_of(check_source, limit=100)(found)
 
 
-# --------------------------------------------------------------------------- note, set, add
+def party_option(help_text: str = "The party this concerns."):
+    return click.option("--party", shell_complete=complete_parties, help=help_text)
 
-source_option = click.option("--source", "source_url", metavar="URL", help="Where the evidence is.")
-title_option = click.option("--title", "source_title", help="Title of the source.")
-party_option = click.option(
-    "--party",
-    shell_complete=complete_parties,
-    help="The party this concerns: " + " or ".join(PARTIES) + ".",
-)
+
 on_option = click.option(
     "--on",
     type=DateParam(allow_future=False),
@@ -663,291 +876,819 @@ on_option = click.option(
     show_default=True,
     help=f"When it happened ({ACCEPTED_DATE_FORMS}).",
 )
+coder_option = click.option(
+    "--coder",
+    help="Who is recording this (default: $TRACK_CODER, else git's user.name, else your login).",
+)
+tag_option = click.option(
+    "--tag", "tags", multiple=True, help="A tag (repeatable): lowercase words and dashes."
+)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
-@click.argument("text")
+@click.argument("text", required=False)
+@click.option("--edit", "use_editor", is_flag=True, help="Write the note in $EDITOR.")
 @on_option
-@source_option
-@title_option
-@party_option
+@source_options
+@party_option("The party whose act this is evidence of.")
+@click.option(
+    "--stance",
+    type=click.Choice(list(STANCES)),
+    help="supports (default), disputes (evidence against, or readouts differ) or denies.",
+)
+@tag_option
+@coder_option
 @click.pass_context
-def note(ctx, commitment_id, text, on, source_url, source_title, party) -> None:
-    """Add a piece of evidence or a progress note to a commitment.
+def note(
+    ctx, commitment_id, text, use_editor, on, source_urls, source_titles, source_publishers,
+    source_classes, party, stance, tags, coder,
+) -> None:  # fmt: skip
+    """Add a piece of evidence to a commitment. TEXT of - reads it from stdin.
 
-    Example: track note NARC-1 "Working group met in Vienna" --on "12 Nov 2024" --source URL
+    \b
+    Examples:
+      track note NARC-1 "Working group met in Vienna" --on "12 Nov 2024" \\
+          --source https://example.org/readout --source-title "Readout" --source-class official
+      echo "Long note" | track note NARC-1 - --tag precursors
     """
+    body = _text_argument(text, edit=use_editor, what="note")
+    sources = _sources(source_urls, source_titles, source_publishers, source_classes)
     store = _state(ctx).store()
     event = store.add_note(
         commitment_id,
-        text,
+        body,
         on=on,
         today=_today(),
-        source_url=source_url,
-        source_title=source_title,
+        author=_coder(coder),
+        sources=sources,
         party=party,
+        stance=stance,
+        tags=tags,
     )
-    click.echo(f"Added a note to {event.commitment} dated {event.happened_on}.", err=True)
+    click.echo(
+        f"Added a note to {store.resolve_id(commitment_id)} dated {event.happened_on} "
+        f"(event {event.uuid[:8]}).",
+        err=True,
+    )
+    _finish(store)
 
 
-@cli.command(name="set")
+def _rating_message(store, event, state, previous: str, *, short: bool) -> str:
+    from tracker.derived import split_detail
+    from tracker.vocabulary import SPLIT
+
+    cid = state.commitment.id
+    whose = f"{cid} ({event.party})" if event.party else cid
+    now = state.party_ratings[event.party].rating if event.party else state.status
+    recorded = f"Recorded {event.status} for {whose} as of {event.happened_on}"
+    if event.period:
+        recorded += f" (period {event.period})"
+    recorded += f", event {event.uuid[:8]}."
+    if now == event.status:
+        message = f"{recorded} {whose} is now {now}"
+        if event.party and state.status == SPLIT:
+            message += f"; {cid} is split: {split_detail(state.party_ratings)}"
+        return message + "."
+    if now == SPLIT:
+        return f"{recorded} {cid} is now split: {split_detail(state.party_ratings)}."
+    rating = state.party_ratings[event.party] if event.party else None
+    if rating is not None and rating.candidates:
+        others = "; ".join(f"{c} {r}" for c, r, _u in rating.candidates)
+        return f"{recorded} {whose} is disputed between coders ({others}); see `track conflicts`."
+    later = [
+        e
+        for e in state.live
+        if e.kind in ("status", "assessment")
+        and e.uuid != event.uuid
+        and (e.party in (None, event.party))
+        and e.happened_on >= event.happened_on
+    ]
+    if later:
+        last = max(later, key=lambda e: (e.happened_on, e.counter, e.uuid))
+        return (
+            f"{recorded} But {whose} is still {now}: a later rating ({last.status}, "
+            f"{last.happened_on}, event {last.uuid[:8]}) takes precedence."
+        )
+    return f"{recorded} {whose} is {now}."
+
+
+@cli.command(name="set", context_settings=CONTEXT)
 @click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
-@click.argument("new_status", metavar="STATUS", shell_complete=complete_statuses)
-@click.option("--reason", help="Why the status changed.")
+@click.argument("new_status", metavar="RATING", shell_complete=complete_ratings)
+@click.option("--reason", help="Why: the rationale (a rating without one gets a warning).")
 @on_option
-@source_option
-@title_option
-@party_option
+@source_options
+@party_option("Rate only this party's side.")
+@period_option
+@coder_option
 @click.pass_context
-def set_(ctx, commitment_id, new_status, reason, on, source_url, source_title, party) -> None:
-    """Change a commitment's status, recorded as an event.
+def set_(
+    ctx, commitment_id, new_status, reason, on, source_urls, source_titles, source_publishers,
+    source_classes, party, period, coder,
+) -> None:  # fmt: skip
+    """Rate a commitment (the short form of `track assess`), recorded as an event.
 
-    With --party, only that party's side of a joint commitment changes.
+    Without --party the rating covers every party; without --period, the meeting's period
+    that contains the date. RATING depends on the commitment's type: not-started,
+    in-progress, stalled, partial, fulfilled, broken or unclear for actions; maintained,
+    contested or violated for assurances.
 
-    STATUS is one of: not-started, in-progress, stalled, partial, fulfilled, broken, unclear.
-
-    Example: track set AI-1 in-progress --reason "First talks in Geneva" --on 2024-05-14
+    \b
+    Example:
+      track set AI-1 in-progress --reason "First talks in Geneva" --on 2024-05-14
     """
+    from tracker.store import UNSET
+
+    sources = _sources(source_urls, source_titles, source_publishers, source_classes)
     store = _state(ctx).store()
-    event = store.set_status(
+    event, state, previous = store.rate(
         commitment_id,
         new_status,
         on=on,
         today=_today(),
-        reason=reason,
-        source_url=source_url,
-        source_title=source_title,
+        author=_coder(coder),
         party=party,
+        period=period if period else UNSET,
+        rationale=reason,
+        sources=sources,
+        short=True,
     )
-    whose = f"{event.commitment} ({event.party})" if event.party else event.commitment
-    click.echo(f"{whose} is now {event.status}, as of {event.happened_on}.", err=True)
+    click.echo(_rating_message(store, event, state, previous, short=True), err=True)
+    if not reason and not sources:
+        click.echo(
+            "Warning: this rating has no reason and no source; add them with "
+            f"`track amend {event.uuid[:8]} --source URL` or rate with --reason.",
+            err=True,
+        )
+    _finish(store)
 
 
-class NumberParam(click.ParamType):
-    name = "number"
+@cli.command(context_settings=CONTEXT)
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("rating", metavar="RATING", shell_complete=complete_ratings)
+@party_option("The party whose side is rated (all parties when left out).")
+@click.option("--rationale", help="Why this rating, citing the evidence (required; - for stdin).")
+@period_option
+@click.option("--confidence", type=click.Choice(list(CONFIDENCES)), help="high, medium or low.")
+@click.option(
+    "--evidence",
+    "evidence",
+    multiple=True,
+    metavar="EVENT",
+    help="An event this rating rests on (repeatable; IDs from `track show`).",
+)
+@on_option
+@source_options
+@coder_option
+@click.pass_context
+def assess(
+    ctx, commitment_id, rating, party, rationale, period, confidence, evidence, on,
+    source_urls, source_titles, source_publishers, source_classes, coder,
+) -> None:  # fmt: skip
+    """Record an assessment: a rating with its rationale, coder, confidence and evidence.
 
-    def convert(self, value, param, ctx):
-        if isinstance(value, float):
-            return value
-        try:
-            number_ = float(str(value).replace(",", "").strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a number.", param, ctx)
-        if number_ != number_ or number_ in (float("inf"), float("-inf")):
-            self.fail(f"{value!r} is not a finite number.", param, ctx)
-        return number_
+    Two coders may assess the same party-item for the same period independently; `track
+    agreement` measures how far they agree, and a reviewer settles a disagreement.
+
+    \b
+    Example:
+      track assess AI-1 fulfilled --party US --period interim --confidence high \\
+          --rationale "Dialogue held in Geneva, 14 May 2024" --evidence 3f2a9c1e
+    """
+    from tracker.store import UNSET
+
+    if rationale is None:
+        raise click.UsageError("Give the --rationale: why this rating, citing the evidence.")
+    if rationale == "-":
+        rationale = _text_argument("-", edit=False, what="rationale")
+    sources = _sources(source_urls, source_titles, source_publishers, source_classes)
+    store = _state(ctx).store()
+    event, state, previous = store.rate(
+        commitment_id,
+        rating,
+        on=on,
+        today=_today(),
+        author=_coder(coder),
+        party=party,
+        period=period if period else UNSET,
+        rationale=rationale,
+        confidence=confidence,
+        evidence=evidence,
+        sources=sources,
+    )
+    click.echo(_rating_message(store, event, state, previous, short=False), err=True)
+    _finish(store)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
+@party_option("The party whose rating is reviewed (needed when there are several).")
+@period_option
+@click.option("--approve", "decision", flag_value="approve", help="Sign the rating off.")
+@click.option("--reject", "decision", flag_value="reject", help="Send the rating back.")
+@click.option("--note", "note_text", required=True, help="What the reviewer found.")
+@click.option("--reviewer", help="Who reviews (default: as for --coder).")
+@click.option("--assessment", metavar="EVENT", help="The rating to review, when coders disagree.")
+@click.pass_context
+def review(ctx, commitment_id, party, period, decision, note_text, reviewer, assessment) -> None:
+    """Sign off a rating, or send it back. A reviewer cannot review their own rating.
+
+    \b
+    Example:
+      track review AI-1 --party US --approve --note "Checked against the readout"
+    """
+    if decision is None:
+        raise click.UsageError("Say --approve or --reject.")
+    store = _state(ctx).store()
+    event = store.review(
+        commitment_id,
+        approve=decision == "approve",
+        note=note_text,
+        reviewer=_coder(reviewer),
+        today=_today(),
+        party=party,
+        period=period,
+        assessment=assessment,
+    )
+    verb = "Approved" if decision == "approve" else "Sent back"
+    click.echo(
+        f"{verb} rating {event.about[:8]} of {store.resolve_id(commitment_id)} "
+        f"({event.party}) (event {event.uuid[:8]}).",
+        err=True,
+    )
+    _finish(store)
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @click.argument("value", type=NumberParam())
 @on_option
-@source_option
-@title_option
+@source_options
 @click.option("--note", "text", help="What the reading is, in words (default: the metric's name).")
+@party_option("The party whose figure this is.")
+@coder_option
 @click.pass_context
-def measure(ctx, commitment_id, value, on, source_url, source_title, text) -> None:
+def measure(
+    ctx, commitment_id, value, on, source_urls, source_titles, source_publishers, source_classes,
+    text, party, coder,
+) -> None:  # fmt: skip
     """Record a reading of a commitment's metric (its quantitative target).
 
-    Example: track measure TRAV-1 150 --on 2024-10-27 --source URL
+    \b
+    Example:
+      track measure TRAV-3 36,000 --on 2025-09-23 --source https://example.org/moe
     """
+    sources = _sources(source_urls, source_titles, source_publishers, source_classes)
     store = _state(ctx).store()
     event = store.add_measure(
         commitment_id,
         value,
         on=on,
         today=_today(),
+        author=_coder(coder),
         text=text,
-        source_url=source_url,
-        source_title=source_title,
+        sources=sources,
+        party=party,
     )
-    metric = store.metric(event.commitment)
+    metric = store.metric(commitment_id)
     click.echo(
-        f"Recorded {number(value)} for {event.commitment} ({metric.name}) on {event.happened_on}.",
+        f"Recorded {number(value)} for {store.resolve_id(commitment_id)} ({metric.name}) on "
+        f"{event.happened_on} (event {event.uuid[:8]}).",
         err=True,
     )
+    _finish(store)
 
 
-@cli.command()
+COMMITMENT_OPTIONS = [
+    click.option("--summary", help="What was promised, in your own words."),
+    click.option(
+        "--type",
+        "type_",
+        type=click.Choice(list(TYPES)),
+        help="action, quantified, assurance, principle, position or collective.",
+    ),
+    click.option(
+        "--formality",
+        type=click.Choice(list(FORMALITIES)),
+        help="How it was announced: " + ", ".join(FORMALITIES) + ".",
+    ),
+    click.option("--due", type=DateParam(), help="Due date, if the commitment has one."),
+    click.option("--deadline", help='The deadline in the sources\' words, e.g. "early 2024".'),
+    click.option("--quote", help="A short quote of the official wording."),
+    click.option("--quote-by", help='Who said the quote, e.g. "White House readout".'),
+    click.option(
+        "--guideline", help="What earns +1, 0 and -1 (or, untracked types, what to watch)."
+    ),
+]
+
+
+def commitment_options(command: Callable) -> Callable:
+    for option in reversed(COMMITMENT_OPTIONS):
+        command = option(command)
+    return command
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @click.option("--title", required=True, help="Short title of the commitment.")
 @click.option("--area", required=True, help="Area, such as climate or military.")
-@click.option("--party", "parties", multiple=True, required=True, help="US or CN (repeatable).")
 @click.option(
-    "--kind",
-    default="joint",
-    show_default=True,
-    help="One of: " + ", ".join(KINDS) + ".",
+    "--party", "parties", multiple=True, required=True, help="A party that committed (repeatable)."
 )
-@click.option("--due", type=DateParam(), help="Due date, if the commitment has one.")
-@click.option("--deadline", help='The deadline in the sources\' words, e.g. "early 2024".')
-@click.option("--summary", help="What was promised, in your own words.")
-@click.option("--quote", help="A short quote of the official wording.")
-@click.option("--quote-by", help='Who said the quote, e.g. "White House readout".')
+@commitment_options
 @click.option(
     "--meeting",
     shell_complete=complete_meetings,
     help="Meeting slug (needed when there is more than one meeting).",
 )
+@coder_option
 @click.pass_context
 def add(
-    ctx, commitment_id, title, area, parties, kind, due, deadline, summary, quote, quote_by, meeting
-) -> None:
-    """Add a new commitment, made at a meeting, starting as not-started.
+    ctx, commitment_id, title, area, parties, summary, type_, formality, due, deadline, quote,
+    quote_by, guideline, meeting, coder,
+) -> None:  # fmt: skip
+    """Add a new commitment, made at a meeting, not yet rated.
 
-    Example: track add AI-2 --title "Expert talks on military AI" --area ai --party US --party CN
+    \b
+    Example:
+      track add AI-2 --title "Expert talks on military AI" --area ai --party US --party CN
     """
     store = _state(ctx).store()
     commitment = store.add_commitment(
         commitment_id,
+        today=_today(),
+        author=_coder(coder),
         title=title,
         area=area,
         parties=parties,
-        kind=kind,
-        due=due,
-        deadline=deadline,
+        meeting=meeting,
         summary=summary,
+        type=type_,
+        formality=formality,
+        due=due.isoformat() if due else None,
+        deadline=deadline,
         quote=quote,
         quote_by=quote_by,
-        meeting=meeting,
+        guideline=guideline,
     )
     click.echo(f"Added {commitment.id}: {commitment.title}.", err=True)
+    _finish(store)
 
 
-# --------------------------------------------------------------------------- log, report
+@cli.command(context_settings=CONTEXT)
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
+@click.option("--title", help="New title.")
+@click.option("--area", help="New area.")
+@click.option("--no-due", is_flag=True, help="Remove the due date.")
+@click.option(
+    "--party", "parties", multiple=True, help="New parties, replacing the old (repeatable)."
+)
+@commitment_options
+@click.option("--reason", help="Why the record changed.")
+@coder_option
+@click.pass_context
+def edit(
+    ctx, commitment_id, title, area, no_due, parties, summary, type_, formality, due, deadline,
+    quote, quote_by, guideline, reason, coder,
+) -> None:  # fmt: skip
+    """Correct a commitment's fields: title, summary, area, type, due date, guideline, ...
+
+    The old and new values are kept in an edit event, so `track undo` can reverse it.
+
+    \b
+    Example:
+      track edit MIL-5 --due 2024-12-31 --reason "Date announced"
+    """
+    if due is not None and no_due:
+        raise click.UsageError("Use --due or --no-due, not both.")
+    wanted = {
+        "title": title,
+        "area": area,
+        "summary": summary,
+        "type": type_,
+        "formality": formality,
+        "deadline": deadline,
+        "quote": quote,
+        "quote_by": quote_by,
+        "guideline": guideline,
+        "parties": list(parties) or None,
+        "due": due.isoformat() if due else None,
+    }
+    wanted = {k: v for k, v in wanted.items() if v is not None}
+    if no_due:
+        wanted["due"] = None
+    if not wanted:
+        raise click.UsageError(
+            "Nothing to change: give --title, --summary, --due, --guideline, ..."
+        )
+    store = _state(ctx).store()
+    event = store.edit(commitment_id, today=_today(), author=_coder(coder), reason=reason, **wanted)
+    click.echo(
+        f"{store.resolve_id(commitment_id)}: {event.text} (event {event.uuid[:8]})", err=True
+    )
+    _finish(store)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("new_id", metavar="NEW_ID")
+@coder_option
+@click.pass_context
+def rename(ctx, commitment_id, new_id, coder) -> None:
+    """Give a commitment a new ID (two that share an ID are shown as ID~xxxx until one is
+    renamed).
+
+    \b
+    Example:
+      track rename NEW-1~3f2a NEW-2
+    """
+    store = _state(ctx).store()
+    old = store.resolve_id(commitment_id)
+    event = store.rename(commitment_id, new_id, today=_today(), author=_coder(coder))
+    click.echo(f"Renamed {old} to {new_id.strip().upper()} (event {event.uuid[:8]}).", err=True)
+    _finish(store)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--text", help="New text (- reads it from stdin).")
+@click.option("--edit", "use_editor", is_flag=True, help="Rewrite the text in $EDITOR.")
+@click.option("--on", type=DateParam(allow_future=False), help="New date it happened.")
+@party_option("New party.")
+@click.option("--no-party", is_flag=True, help="The event concerns no one party.")
+@tag_option
+@click.option("--no-tags", is_flag=True, help="Remove every tag.")
+@click.option("--stance", type=click.Choice(list(STANCES)), help="New stance.")
+@source_options
+@click.option("--no-sources", is_flag=True, help="Remove every source.")
+@click.option("--reason", help="Why the event is corrected.")
+@coder_option
+@click.pass_context
+def amend(
+    ctx, event_ref, text, use_editor, on, party, no_party, tags, no_tags, stance, source_urls,
+    source_titles, source_publishers, source_classes, no_sources, reason, coder,
+) -> None:  # fmt: skip
+    """Correct a piece of evidence: its text, sources, date, party, tags or stance.
+
+    Recorded as an amendment with the old and new values; the event itself is never
+    rewritten, and `track undo` reverses the amendment. New --source options replace the
+    event's sources.
+
+    \b
+    Examples:
+      track amend 3f2a9c1e --on 2024-08-02 --party CN --reason "Date of the notice"
+      track amend 3f2a9c1e --source https://example.org/a --source https://example.org/b
+    """
+    store = _state(ctx).store()
+    wanted: dict = {}
+    if use_editor or text is not None:
+        current = store.find_event(event_ref)
+        wanted["text"] = _text_argument(
+            text if not use_editor else None, edit=use_editor, what="text",
+            template=current.text or "",
+        )  # fmt: skip
+    if on is not None:
+        wanted["happened_on"] = on.isoformat()
+    if party and no_party:
+        raise click.UsageError("Use --party or --no-party, not both.")
+    if party or no_party:
+        wanted["party"] = party.strip().upper() if party else None
+    if tags or no_tags:
+        from tracker.records import list_of, tag
+
+        wanted["tags"] = [] if no_tags else list_of(tag, limit=50)(list(tags))
+    if stance:
+        wanted["stance"] = stance
+    if source_urls or no_sources:
+        wanted["sources"] = (
+            [] if no_sources else _sources(source_urls, source_titles, source_publishers,
+                                           source_classes)
+        )  # fmt: skip
+    if not wanted:
+        raise click.UsageError("Nothing to change: give --text, --on, --party, --source, ...")
+    event = store.amend(event_ref, today=_today(), author=_coder(coder), reason=reason, **wanted)
+    click.echo(f"Amended event {event.about[:8]}: {', '.join(wanted)} (event {event.uuid[:8]}).",
+               err=True)  # fmt: skip
+    _finish(store)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
+@click.option("--reason", required=True, help="Why it is withdrawn (e.g. added by mistake).")
+@coder_option
+@click.pass_context
+def withdraw(ctx, commitment_id, reason, coder) -> None:
+    """Withdraw a commitment added by mistake: kept and marked, left out of every list and
+    score. `track undo` restores it.
+
+    \b
+    Example:
+      track withdraw AI-3 --reason "Added twice"
+    """
+    store = _state(ctx).store()
+    shown = store.resolve_id(commitment_id)
+    event = store.withdraw(commitment_id, reason=reason, today=_today(), author=_coder(coder))
+    click.echo(f"Withdrew {shown}. To restore it: track undo {event.uuid[:8]}", err=True)
+    _finish(store)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("event_ref", metavar="[EVENT]", required=False)
+@click.option("--reason", help="Why the event is withdrawn.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@coder_option
+@click.pass_context
+def undo(ctx, event_ref, reason, yes, coder) -> None:
+    """Withdraw an event: your own latest one, or EVENT (an ID from `track log`).
+
+    Nothing is deleted: a retraction is added, and ratings and reports are recomputed as if
+    the event never happened. Without EVENT, undo never reaches past your own latest event.
+    Undo a retraction to restore its event; undo a commitment's creation to withdraw it. On a
+    terminal, undo shows what it will withdraw and asks first.
+
+    \b
+    Examples:
+      track undo
+      track undo 3f2a9c1e --reason "Wrong source"
+    """
+    from tracker.pages import event_block
+    from tracker.vocabulary import check_text
+
+    if reason is not None:
+        reason = check_text(reason, "reason")
+    store = _state(ctx).store()
+    author = _coder(coder)
+    target = store.undo_target(event_ref, author=author)
+    if not yes and sys.stdin.isatty():
+        click.echo(f"This withdraws this event of {target.commitment}:", err=True)
+        click.echo(event_block(target), err=True)
+        click.confirm("Withdraw it?", abort=True, err=True)
+    retraction, target, after = store.undo(
+        event_ref, today=_today(), author=author, reason=reason, expected=target.uuid
+    )
+    shown = after.commitment.id
+    if target.kind == "retraction":
+        back = next((e for e in after.events if e.uuid == target.about), None)
+        if back is not None and not back.retracted:
+            message = (
+                f"Retracted retraction {target.uuid[:8]}: event {target.about[:8]} is back in "
+                "force."
+            )
+        else:
+            message = (
+                f"Retracted retraction {target.uuid[:8]}, but event {target.about[:8]} is still "
+                "withdrawn by another retraction."
+            )
+    elif target.kind == "created":
+        message = f"Withdrew {shown} (its creation, {target.uuid[:8]})."
+    else:
+        message = (
+            f"Retracted the {target.kind} of {target.happened_on} on {shown} ({target.uuid[:8]})."
+        )
+    click.echo(f"{message} To reverse this: track undo {retraction.uuid[:8]}", err=True)
+    _finish(store)
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@cli.group(context_settings=CONTEXT)
+def period() -> None:
+    """Compliance periods: the windows ratings are made for (interim, final, ...)."""
+
+
+@period.command(name="list", context_settings=CONTEXT)
+@click.option("--meeting", shell_complete=complete_meetings, help="Only this meeting's periods.")
+@output_options
+@click.pass_context
+def period_list(ctx, meeting, output_format, fmt, no_headers) -> None:
+    """List the compliance periods.
+
+    \b
+    Example:
+      track period list --meeting woodside-2023
+    """
+    store = _state(ctx).store()
+    rows = [p.as_record() for p in store.periods(meeting)]
+    columns = [Column(k, k.capitalize() if k != "starts" else "From") for k in
+               ("meeting", "name", "starts", "ends", "description")]  # fmt: skip
+    if output_format == "table":
+        columns[3] = Column("ends", "To", show=lambda v: v or "open")
+    emit(_listing(rows, columns, output_format, fmt, no_headers))
+
+
+@period.command(name="add", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--meeting", required=True, shell_complete=complete_meetings, help="Meeting slug.")
+@click.option("--from", "starts", type=DateParam(), required=True, help="First day.")
+@click.option("--to", "ends", type=DateParam(), help="Day it ends (left out: still open).")
+@click.option("--description", help="What the period is.")
+@click.pass_context
+def period_add(ctx, name, meeting, starts, ends, description) -> None:
+    """Define a compliance period of a meeting.
+
+    \b
+    Example:
+      track period add interim --meeting woodside-2023 --from 2023-11-15 --to 2024-11-16
+    """
+    store = _state(ctx).store()
+    found = store.add_period(name, meeting=meeting, starts=starts, ends=ends,
+                             description=description)  # fmt: skip
+    click.echo(f"Added period {found.name} of {found.meeting}: {found.starts} to "
+               f"{found.ends or 'open'}.", err=True)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- log
+
 
 LOG_COLUMNS = [
     Column("ref", "Event"),
     Column("happened_on", "Date"),
     Column("commitment", "ID"),
-    Column("what", "What", colour=lambda text: status_colour(text.split("-> ")[-1])),
-    Column("party", "Party"),
+    Column("what", "What", colour=lambda text: status_colour(text.split(" ")[-1])),
+    Column("party", "Party", optional=True),
+    Column("author", "By", optional=True),
     Column("text", "Text", shrink=True),
 ]
-LOG_FIELDS = (
-    "uuid", "happened_on", "commitment", "kind", "status", "party", "value", "text",
-    "source_url", "source_title", "retracts", "changes", "retracted", "recorded_at",
-)  # fmt: skip
 
 
-def _log_record(event) -> dict:
-    """An event as a row of `track log`: its short ID, what happened, text with source."""
-    from tracker.model import as_dict
-
-    source = event.source_title or event.source_url
-    text = " ".join(filter(None, [event.text, f"[{source}]" if source else None]))
-    return {**as_dict(event), "ref": event.uuid[:8], "what": _what(event), "text": text}
-
-
-def _what(event) -> str:
-    if event.kind == "status":
-        what = f"status -> {event.status}"
-    elif event.kind == "retraction":
-        what = f"retracts {event.retracts[:8]}"
-    elif event.kind == "measure":
-        what = f"measure = {number(event.value)}"
-    else:
-        what = event.kind
-    return what + (" (RETRACTED)" if event.retracted else "")
-
-
-@cli.command()
-@click.argument("commitment_id", metavar="[ID]", required=False, shell_complete=complete_ids)
+@cli.command(context_settings=CONTEXT)
+@click.argument("commitment_ids", metavar="[ID]...", nargs=-1, shell_complete=complete_ids)
 @click.option(
     "--since", type=DateParam(allow_future=False), help="Only events on or after this date."
 )
+@click.option("--until", type=DateParam(), help="Only events on or before this date.")
+@click.option("--area", shell_complete=complete_areas, help="Only commitments of this area.")
+@party_option("Only events about this party.")
+@click.option(
+    "--kind", "kinds", multiple=True, type=click.Choice(list(EVENT_KINDS)),
+    help="Only events of this kind (repeatable).",
+)  # fmt: skip
+@tag_option
+@click.option("--coder", help="Only events recorded by this coder.")
 @limit_option("events")
 @output_options
 @click.pass_context
-def log(ctx, commitment_id, since, limit, output_format, fmt, no_headers) -> None:
-    """List recent events, newest first, for all commitments or one.
+def log(
+    ctx, commitment_ids, since, until, area, party, kinds, tags, coder, limit, output_format, fmt,
+    no_headers,
+) -> None:  # fmt: skip
+    """List recent events, newest first, for all commitments or some.
 
-    Retracted events are marked (RETRACTED); retractions name the event they withdraw. The
-    Event column is the start of each event's ID, for `track undo`.
+    Retracted events are marked (RETRACTED); retractions, amendments and reviews name the
+    event they act on. The Event column is the start of each event's ID, for `track undo`
+    and `track amend`.
 
-    Example: track log MIL-2 --since 2024-01-01
+    \b
+    Examples:
+      track log MIL-2 --since 2024-01-01
+      track log --tag precursors --kind note --coder alice
     """
     store = _state(ctx).store()
-    events = store.events(commitment_id, since=since, limit=limit, include_retracted=True)
+    events = store.events(
+        list(commitment_ids) or None,
+        since=since,
+        until=until,
+        area=area,
+        party=party,
+        kinds=kinds,
+        tags=tags,
+        coder=coder,
+        limit=limit,
+        include_retracted=True,
+    )
     if output_format in ("table", "markdown"):
-        records = [_log_record(e) for e in events]
-        emit(_listing(records, LOG_COLUMNS, output_format, fmt, no_headers))
+        from tracker.pages import log_record
+
+        emit(_listing([log_record(e) for e in events], LOG_COLUMNS, output_format, fmt, no_headers))
     else:
         columns = [Column(k, k) for k in LOG_FIELDS]
-        records = [{k: getattr(e, k) for k in LOG_FIELDS} for e in events]
-        emit(_listing(records, columns, output_format, fmt, no_headers))
+        emit(_listing([_event_record(e) for e in events], columns, output_format, fmt, no_headers))
 
 
-@cli.command()
-@click.argument("event_ref", metavar="[EVENT]", required=False)
-@click.option("--reason", help="Why the event is withdrawn.")
+# --------------------------------------------------------------------------- conflicts
+
+
+@cli.command(context_settings=CONTEXT)
+@output_options
 @click.pass_context
-def undo(ctx, event_ref, reason) -> None:
-    """Retract an event: the latest one recorded, or EVENT (an ID from `track log`).
+def conflicts(ctx, output_format, fmt, no_headers) -> None:
+    """List what needs a person's decision: fields two edits set differently, ratings two
+    coders disagree on, and IDs two commitments share.
 
-    Nothing is deleted: a retraction is added, and statuses and reports are recomputed as if
-    the event never happened. Undo a retraction to restore its event.
+    A later change made after seeing both settles a field or a rating; a reviewer's approval
+    settles a rating; `track rename` settles a shared ID.
 
-    Example: track undo, or track undo 3f2a9c1e --reason "Wrong source"
+    \b
+    Example:
+      track conflicts
     """
     store = _state(ctx).store()
-    retraction, target = store.undo(event_ref, today=_today(), reason=reason)
-    what = f"{target.kind} of {target.happened_on} on {target.commitment}"
-    if target.kind == "retraction":
-        click.echo(
-            f"Retracted retraction {target.uuid[:8]}: event {target.retracts[:8]} is back in "
-            f"force. (Undo this with `track undo {retraction.uuid[:8]}`.)",
-            err=True,
-        )
-    else:
-        click.echo(
-            f"Retracted the {what} ({target.uuid[:8]}). "
-            f"To restore it: track undo {retraction.uuid[:8]}",
-            err=True,
-        )
+    found = store.conflicts()
+    if output_format == "table" and not found:
+        click.echo("No conflicts.", err=True)
+        return
+    columns = [
+        Column("id", "ID"),
+        Column("kind", "Kind"),
+        Column("what", "What"),
+        Column("values", "Values", show=lambda v: " | ".join(map(str, v)), shrink=True),
+    ]
+    emit(_listing(found, columns, output_format, fmt, no_headers))
 
 
-@cli.command()
-@click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
-@click.option("--title", help="New title.")
-@click.option("--summary", help="New summary, in your own words.")
-@click.option("--area", help="New area.")
-@click.option("--deadline", help="New deadline wording.")
-@click.option("--due", type=DateParam(), help="New due date.")
-@click.option("--no-due", is_flag=True, help="Remove the due date.")
-@click.option(
-    "--party", "parties", multiple=True, help="New parties, replacing the old (repeatable)."
-)
-@click.option("--reason", help="Why the record changed.")
+@cli.command(context_settings=CONTEXT)
 @click.pass_context
-def edit(ctx, commitment_id, title, summary, area, deadline, due, no_due, parties, reason) -> None:
-    """Correct a commitment's title, summary, area, deadline, due date or parties.
+def rebuild(ctx) -> None:
+    """Recompute every derived table (ratings, statuses, search) from the events.
 
-    The old and new values are kept in an edit event, so `track undo` can reverse it.
-
-    Example: track edit MIL-5 --due 2024-12-31 --reason "Date announced"
+    \b
+    Example:
+      track rebuild
     """
-    from tracker.store import UNSET
-
-    if due is not None and no_due:
-        raise click.UsageError("Use --due or --no-due, not both.")
     store = _state(ctx).store()
-    event = store.edit(
-        commitment_id,
-        today=_today(),
-        title=title,
-        summary=summary,
-        area=area,
-        deadline=deadline,
-        due=None if no_due else (due or UNSET),
-        parties=parties or None,
-        reason=reason,
-    )
-    click.echo(f"{event.commitment}: {event.text} (event {event.uuid[:8]})", err=True)
+    store.rebuild()
+    click.echo(f"Rebuilt {store.path} from its events.", err=True)
+    _finish(store)
 
 
-@cli.command(name="export")
+# --------------------------------------------------------------------------- agreement
+
+
+@cli.command(context_settings=CONTEXT)
+@period_option
+@click.option("--meeting", shell_complete=complete_meetings, help="Only this meeting.")
+@click.option("-f", "--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True, help="Output format.")  # fmt: skip
+@click.pass_context
+def agreement(ctx, period, meeting, output_format) -> None:
+    """Measure how far coders agree: items double-coded, percent agreement, Cohen's kappa
+    (and weighted kappa over the -1/0/+1 scale), and every disagreement.
+
+    \b
+    Example:
+      track agreement --period interim
+    """
+    from tracker.scores import agreement as measure_agreement
+
+    store = _state(ctx).store()
+    period_name = store.period(period, meeting=meeting).name if period else None
+    result = measure_agreement(store.codings(meeting=meeting, period=period_name))
+    if output_format == "json":
+        click.echo(to_json(result.as_dict()))
+        return
+    if not result.items:
+        click.echo("No party-item has been rated by two coders yet.", err=True)
+        return
+    lines = [
+        f"Coders:            {', '.join(result.coders)}",
+        f"Items double-coded: {result.items}",
+        f"Agreement:         {result.agreed} of {result.items} ({result.percent:.0f}%)",
+        f"Cohen's kappa:     {_kappa(result.kappa)}",
+        f"Weighted kappa:    {_kappa(result.weighted_kappa)} (over {result.weighted_items} "
+        "scored pairs, linear weights)",
+    ]
+    if result.note:
+        lines.append(f"Note: {result.note}.")
+    if result.disagreements:
+        lines += ["", "Disagreements:"]
+        for d in result.disagreements:
+            ratings = ", ".join(f"{c} {r}" for c, r in d["ratings"].items())
+            period_text = f" [{d['period']}]" if d["period"] else ""
+            lines.append(f"  {d['commitment']} ({d['party']}){period_text}: {ratings}")
+    emit("\n".join(lines))
+
+
+def _kappa(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.2f}"
+
+
+# --------------------------------------------------------------------------- export, import
+
+
+def _check_stdout(store: Store) -> None:
+    """Refuse to write data to stdout when stdout is the database file itself."""
+    from pathlib import Path
+
+    from tracker.files import database_files
+
+    try:
+        out = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return
+    for path in database_files(Path(store.path)):
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (out.st_dev, out.st_ino):
+            raise NotADatabase(
+                f"Standard output is the database in use ({path.name}); refusing to write over it."
+            )
+
+
+@cli.command(name="export", context_settings=CONTEXT)
 @click.option(
     "-f",
     "--format",
@@ -957,47 +1698,44 @@ def edit(ctx, commitment_id, title, summary, area, deadline, due, no_due, partie
     show_default=True,
     help="json and jsonl hold everything (lossless); csv is the commitments table.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=PathParam(),
-    help="Write to this file instead of stdout.",
-)
+@click.option("-o", "--output", type=PathParam(), help="Write to this file instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def export_(ctx, output_format, output, quiet) -> None:
-    """Export the whole database: meetings, commitments, every event with its UUID.
+    """Export the whole database: meetings, periods and every event with its ID.
 
-    Two exports of the same data are identical files; `track import` reads json and jsonl
-    back without loss.
+    Two exports of the same events are identical files, whichever database wrote them;
+    `track import` reads json and jsonl back without loss.
 
-    Example: track export --format jsonl -o tracker.jsonl
+    \b
+    Example:
+      track export --format jsonl -o tracker.jsonl
     """
     from tracker.exchange import count_records, write_export
+    from tracker.files import atomic_write
 
     store = _state(ctx).store()
     output_format = output_format.lower()
     if output is None:
+        _check_stdout(store)
         write_export(store, output_format, sys.stdout)
         return
     total = 0 if quiet or not sys.stderr.isatty() else count_records(store)
-    try:
-        with (
-            output.open("w", encoding="utf-8", newline="") as handle,
-            _bar(total, f"Writing {output.name}") as advance,
-        ):
-            counts = write_export(store, output_format, handle, progress=advance)
-    except OSError as error:
-        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
-    click.echo(
-        f"Exported {plural(counts['meeting'], 'meeting')}, "
-        f"{plural(counts['commitment'], 'commitment')} and {plural(counts['event'], 'event')} "
-        f"to {output}.",
-        err=True,
+    with (
+        atomic_write(output, database=store.path) as handle,
+        _bar(total, f"Writing {output.name}") as advance,
+    ):
+        counts = write_export(store, output_format, handle, progress=advance)
+    what = (
+        plural(counts["commitment"], "commitment")
+        if output_format == "csv"
+        else f"{plural(counts['meeting'], 'meeting')}, {plural(counts['period'], 'period')} and "
+        f"{plural(counts['event'], 'event')}"
     )
+    click.echo(f"Exported {what} to {output}.", err=True)
 
 
-@cli.command(name="import")
+@cli.command(name="import", context_settings=CONTEXT)
 @click.argument("file", type=PathParam())
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would be added.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -1005,35 +1743,51 @@ def export_(ctx, output_format, output, quiet) -> None:
 def import_(ctx, file, dry_run, quiet) -> None:
     """Import a seed TOML file or a json/jsonl export.
 
-    Records already present (meetings by slug, commitments by ID, events by UUID) are left
-    as they are, so importing a file twice adds nothing the second time. One bad record and
-    nothing is imported; the error names the record and the field.
+    Records already present (meetings by slug, events by ID) are left as they are, so
+    importing a file twice adds nothing the second time. One bad record and nothing is
+    imported; the error names the record and the field. A commitment created elsewhere with
+    an ID this database already uses is kept beside it (shown as ID~xxxx; see `track
+    conflicts`); one of another meeting with the same ID is refused.
 
-    Example: track import colleague.jsonl --dry-run
+    \b
+    Example:
+      track import colleague.jsonl --dry-run
     """
-    from tracker.exchange import read_import
+    from tracker.exchange import ImportError_, read_import
+    from tracker.files import FileRefused, check_input
 
+    try:
+        check_input(file, what="file to import")
+    except FileRefused as error:
+        raise ImportError_(str(error)) from None
     store = _state(ctx).store()
     with _progress(file, quiet=quiet) as advance:
-        records = read_import(file, store, progress=advance)
-        if dry_run:
-            summary = store.preview_records(records)
-            verb = "Would add"
-        else:
-            summary = store.add_records(records)
-            verb = "Added"
+        records, legacy = read_import(file, progress=advance)
+        summary = store.add_records(records, today=_today(), dry_run=dry_run, legacy=legacy)
+    verb = "Would add" if dry_run else "Added"
     click.echo(
-        f"{verb} {plural(summary.meetings, 'meeting')}, "
+        f"{verb} {plural(summary.meetings, 'meeting')}, {plural(summary.periods, 'period')}, "
         f"{plural(summary.commitments, 'commitment')} and {plural(summary.events, 'event')} "
         f"from {file.name}" + (" (nothing was changed)." if dry_run else "."),
         err=True,
     )
+    if summary.duplicates:
+        click.echo(
+            f"Warning: {', '.join(summary.duplicates)} "
+            f"{'is' if len(summary.duplicates) == 1 else 'are'} now held by two commitments "
+            "each; see `track conflicts` and `track rename`.",
+            err=True,
+        )
+    _finish(store)
 
 
 @contextmanager
 def _progress(file: Path, *, quiet: bool) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for reading a large file, when stderr is a terminal."""
-    size = file.stat().st_size if file.is_file() else 0
+    try:
+        size = file.stat().st_size if file.is_file() else 0
+    except OSError:
+        size = 0
     if quiet or size < 1_000_000 or not sys.stderr.isatty():
         yield None
         return
@@ -1060,79 +1814,81 @@ def _bar(
         yield advance
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.argument("file", type=PathParam())
 @click.pass_context
 def backup(ctx, file) -> None:
     """Write a consistent copy of the database to FILE, safe while others are writing.
 
-    Example: track backup ~/backups/track-$(date +%F).db
+    \b
+    Example:
+      track backup ~/backups/track-$(date +%F).db
     """
     store = _state(ctx).store()
     store.backup(file)
     click.echo(f"Backed up {store.path} to {file}.", err=True)
 
 
+# --------------------------------------------------------------------------- search
+
 SEARCH_COLUMNS = [
     Column("commitment", "ID"),
     Column("happened_on", "Date"),
-    Column("found_in", "In"),
+    Column("found_in", "In", optional=True),
     Column("snippet", "Match", shrink=True),
 ]
+SEARCH_FIELDS = (
+    "commitment", "happened_on", "found_in", "title", "area", "snippet", "rank", "event", "tags",
+)  # fmt: skip
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.argument("query")
 @click.option("--area", shell_complete=complete_areas, help="Only commitments of this area.")
+@tag_option
+@click.option("--raw", is_flag=True, help="QUERY is SQLite FTS5 syntax (AND, OR, NOT, prefix*).")
 @limit_option("results")
 @output_options
 @click.pass_context
-def search(ctx, query, area, limit, output_format, fmt, no_headers) -> None:
+def search(ctx, query, area, tags, raw, limit, output_format, fmt, no_headers) -> None:
     """Search commitments and evidence, best matches first.
 
-    QUERY is SQLite full-text syntax: words (all must match), "a phrase", prefix*, OR, NOT
-    and parentheses. Matched words are marked **like this**; retracted evidence is left out.
+    QUERY is searched as you type it: words (all must match, in any form: precursor finds
+    precursors), IDs such as AI-1 and punctuation included. With --raw, QUERY is SQLite
+    full-text syntax. Matched words are marked **like this**; retracted evidence is left
+    out. Exits 1 when nothing matches, like grep.
 
-    Example: track search "working group" --area counternarcotics
+    \b
+    Examples:
+      track search "working group" --area counternarcotics
+      track search 'fentanyl OR precursor*' --raw
     """
     store = _state(ctx).store()
-    hits = store.search(query, area=area, limit=limit)
-    if output_format in ("table", "markdown") and not hits:
+    hits, total = store.search(query, area=area, tags=tags, limit=limit, raw=raw)
+    if not hits:
         click.echo(f"No match for {query!r}.", err=True)
-        return
-    emit(
-        _listing(
-            hits,
-            SEARCH_COLUMNS
-            if output_format in ("table", "markdown")
-            else [
-                Column(k, k)
-                for k in (
-                    "commitment",
-                    "happened_on",
-                    "found_in",
-                    "title",
-                    "area",
-                    "snippet",
-                    "rank",
-                    "event",
-                )
-            ],
-            output_format,
-            fmt,
-            no_headers,
-        )
+        sys.exit(1)
+    columns = (
+        SEARCH_COLUMNS
+        if output_format in ("table", "markdown")
+        else [Column(k, k) for k in SEARCH_FIELDS]
     )
+    emit(_listing(hits, columns, output_format, fmt, no_headers))
+    if total > len(hits):
+        click.echo(f"Showing {len(hits)} of {total}: use -n {total} to see them all.", err=True)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]), metavar="SHELL")
 def completion(shell: str) -> None:
     """Print the shell completion script for bash, zsh or fish.
 
-    Completes commands, options, commitment IDs, statuses, areas, parties and meetings.
+    Completes commands, options, commitment IDs, ratings, areas, parties, periods and
+    meetings.
 
-    Example: eval "$(track completion bash)"   (add it to ~/.bashrc)
+    \b
+    Example:
+      eval "$(track completion bash)"      # in ~/.bashrc
     """
     from click.shell_completion import get_completion_class
 
@@ -1140,10 +1896,12 @@ def completion(shell: str) -> None:
     click.echo(complete.source())
 
 
+# --------------------------------------------------------------------------- report
+
 REPORT_FORMATS = ("markdown", "html", "json")
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option(
     "-f",
     "--format",
@@ -1153,13 +1911,12 @@ REPORT_FORMATS = ("markdown", "html", "json")
     show_default=True,
     help="Markdown for editing, HTML (one self-contained file with charts), JSON for programs.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=PathParam(),
-    help="Write the report to this file instead of printing it.",
-)
+@click.option("-o", "--output", type=PathParam(), help="Write the report to this file.")
 @as_of_option
+@period_option
+@click.option("--meeting", shell_complete=complete_meetings, help="Only this meeting.")
+@click.option("--area", shell_complete=complete_areas, help="Only this area.")
+@tag_option
 @click.option(
     "--since",
     type=DateParam(allow_future=False),
@@ -1170,31 +1927,44 @@ REPORT_FORMATS = ("markdown", "html", "json")
     type=DurationParam(),
     default="90d",
     show_default=True,
-    help="Call out commitments with no event in this long.",
+    help="Call out open commitments with no event in this long.",
 )
 @click.option("--no-timestamp", is_flag=True, help="Leave the generation time out of the footer.")
 @click.pass_context
-def report(ctx, output_format, output, as_of, since, stale, no_timestamp) -> None:
+def report(
+    ctx, output_format, output, as_of, period, meeting, area, tags, since, stale, no_timestamp
+) -> None:
     """Print the follow-up report.
 
-    Headline and compliance per party and area (G7/G20 style scores and percentages), what
-    is overdue or due soon, what has gone quiet, what changed since a date, and every
-    commitment with its latest evidence and sources. The same database and --as-of always
-    give the same report (with --no-timestamp, byte for byte).
+    The distribution of ratings per party, compliance with its coverage (deliverables and
+    assurances apart), the commitment x party grid with each rating's coder and review, coder
+    agreement, what is overdue or quiet, what changed since a date, and every commitment with
+    its guideline, ratings and the evidence they rest on. With --period, the ratings made for
+    that compliance period, as of its end. The same database and options always give the same
+    report (with --no-timestamp, byte for byte).
 
-    Example: track report --since 2024-06-01 --format html -o report.html
+    \b
+    Examples:
+      track report --period final -o final.md
+      track report --since 2024-06-01 --format html -o report.html
     """
     from tracker.report import build_report, iter_markdown
 
     store = _state(ctx).store()
     output_format = output_format.lower()
+    if output is None:
+        _check_stdout(store)
     data = build_report(
         store,
-        as_of=as_of or _today(),
+        as_of=as_of,
+        today=_today(),
+        period=period,
+        meeting=meeting,
+        area=area,
+        tags=tags,
         since=since,
         stale=stale,
         generated_at=None if no_timestamp else dt.datetime.now().isoformat(timespec="seconds"),
-        timelines=output_format != "markdown",
         stream=output_format == "markdown",
     )
     if output_format == "json":
@@ -1204,15 +1974,14 @@ def report(ctx, output_format, output, as_of, since, stale, no_timestamp) -> Non
 
         chunks = iter([render_html(data)])
     else:
-        chunks = iter_markdown(data)  # written an area at a time: large reports stay small
+        chunks = iter_markdown(data)
     if output is None:
         for chunk in chunks:
             click.echo(chunk, nl=False)
         return
-    try:
-        with output.open("w", encoding="utf-8") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-    except OSError as error:
-        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
+    from tracker.files import atomic_write
+
+    with atomic_write(output, database=store.path) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
     click.echo(f"Wrote the {output_format} report to {output}.", err=True)

@@ -12,6 +12,13 @@ from tracker.vocabulary import ACCEPTED_DATE_FORMS as ACCEPTED_FORMS
 _RELATIVE = re.compile(r"^(\d+)\s*(day|week)s?\s+ago$")
 _NUMERIC = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _DURATION = re.compile(r"^(\d+)\s*(d|day|days|w|week|weeks|m|month|months|y|year|years)$")
+# Longest span accepted, in days, so that date arithmetic never overflows.
+MAX_DAYS = 200 * 366
+
+
+def utc_now() -> str:
+    """Return the current UTC time as an ISO 8601 string, to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def parse_date(
@@ -39,8 +46,11 @@ def _parse(value: str, *, today: dt.date) -> dt.date | None:
     relative = _RELATIVE.match(value)
     if relative:
         count, unit = int(relative.group(1)), relative.group(2)
+        days = count * (7 if unit == "week" else 1) if len(relative.group(1)) < 9 else MAX_DAYS + 1
+        if days > MAX_DAYS:
+            raise InvalidDate(f"{value!r} is too far back.")
         try:
-            return today - dt.timedelta(days=count * (7 if unit == "week" else 1))
+            return today - dt.timedelta(days=days)
         except OverflowError:
             return None
     try:
@@ -96,16 +106,22 @@ class Duration:
     unit: str  # "days", "weeks", "months" or "years"
 
     def before(self, day: dt.date) -> dt.date:
-        """Return the date this duration before `day`."""
+        """Return the date this duration before `day` (the earliest date, at most)."""
         from dateutil.relativedelta import relativedelta
 
-        return day - relativedelta(**{self.unit: self.amount})
+        try:
+            return day - relativedelta(**{self.unit: self.amount})
+        except (OverflowError, ValueError):
+            return dt.date.min
 
     def after(self, day: dt.date) -> dt.date:
-        """Return the date this duration after `day`."""
+        """Return the date this duration after `day` (the latest date, at most)."""
         from dateutil.relativedelta import relativedelta
 
-        return day + relativedelta(**{self.unit: self.amount})
+        try:
+            return day + relativedelta(**{self.unit: self.amount})
+        except (OverflowError, ValueError):
+            return dt.date.max
 
     def __str__(self) -> str:
         return f"{self.amount} {self.unit if self.amount != 1 else self.unit[:-1]}"
@@ -116,6 +132,9 @@ def parse_duration(text: str) -> Duration:
     match = _DURATION.match((text or "").strip().lower())
     if not match:
         raise InvalidDate(f"Cannot read duration {text!r}. Use a form like 90d, 12w, 6m or 1y.")
-    amount, unit = int(match.group(1)), match.group(2)[0]
+    digits, unit = match.group(1), match.group(2)[0]
+    per_unit = {"d": 1, "w": 7, "m": 31, "y": 366}[unit]
+    if len(digits) > 9 or int(digits) * per_unit > MAX_DAYS:
+        raise InvalidDate(f"Duration {text.strip()!r} is too long: at most 200 years.")
     names = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
-    return Duration(amount, names[unit])
+    return Duration(int(digits), names[unit])

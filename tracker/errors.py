@@ -45,3 +45,11 @@ class DatabaseExists(TrackError):
 
 class SeedError(TrackError):
     """A seed file that cannot be read or has an invalid record."""
+
+
+class UnknownEvent(TrackError):
+    """No event matches this reference."""
+
+
+class Conflict(TrackError):
+    """Two records disagree in a way a person must settle (e.g. two coders' ratings)."""

@@ -1,27 +1,47 @@
-"""Output: tables for people, JSON and CSV for programs. One set of options for every listing."""
+"""Output: tables for people, JSON and CSV for programs. One set of options for every listing,
+and every value escaped for the place it goes (terminal, Markdown, CSV, JSON)."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
+from tracker import escape
+
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
-# Statuses in colour on a terminal (never when piped or with NO_COLOR set).
+# Ratings in colour on a terminal (never when piped, with NO_COLOR, or with --color never).
 STATUS_COLOURS = {
     "fulfilled": "green",
+    "maintained": "green",
     "partial": "cyan",
     "in-progress": "blue",
     "stalled": "yellow",
+    "contested": "yellow",
     "broken": "red",
+    "violated": "red",
     "unclear": "magenta",
-    "not-started": None,
+    "disputed": "magenta",
+    "split": "magenta",
 }
 DEFAULT_TABLE_STYLE = "simple"
 ELLIPSIS = "…"
+
+
+@dataclasses.dataclass
+class Settings:
+    """How output behaves, from the global options and the environment."""
+
+    colour: str = "auto"  # auto, always, never
+    pager: bool = True
+
+
+SETTINGS = Settings()
 
 
 def output_options(command: Callable) -> Callable:
@@ -72,41 +92,73 @@ class Column:
     shrink: bool = False  # the column that is shortened to fit the terminal
     whole_record: bool = False  # `show` gets the whole record, not the value of `key`
     colour: Callable[[str], str | None] | None = None  # cell text -> colour name, on terminals
+    optional: bool = False  # dropped first when the table does not fit the terminal
 
 
 def use_colour() -> bool:
-    """Return True when stdout is a terminal and NO_COLOR is not set."""
-    import os
-
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    """Return True when output should be coloured: --color always or FORCE_COLOR; never with
+    --color never or NO_COLOR; otherwise when stdout is a terminal."""
+    if SETTINGS.colour == "never":
+        return False
+    if SETTINGS.colour == "always":
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
 
 
 def status_colour(text: str) -> str | None:
-    """Return the colour name for a status cell ("fulfilled", "in-progress (US)" ...)."""
-    return STATUS_COLOURS.get(text.split(" ")[0])
+    """Return the colour name for a rating cell ("fulfilled", "split: US ..." ...)."""
+    return STATUS_COLOURS.get(text.split(" ")[0].rstrip(":"))
+
+
+def paint(text: str, colour: str | None) -> str:
+    return click.style(text, fg=colour) if colour and use_colour() else text
+
+
+def pager_command() -> str | None:
+    """Return the pager to use, or None for no paging: --no-pager, PAGER= or PAGER=cat turn
+    it off, as in git."""
+    if not SETTINGS.pager:
+        return None
+    pager = os.environ.get("PAGER")
+    if pager is not None and pager.strip() in ("", "cat"):
+        return None
+    return pager or "less"
 
 
 def emit(text: str) -> None:
     """Print data to stdout, through a pager when it is longer than the terminal (like git)."""
-    if sys.stdout.isatty():
+    if sys.stdout.isatty() and pager_command() is not None:
         import shutil
 
         if text.count("\n") + 1 > shutil.get_terminal_size((80, 24)).lines - 1:
-            click.echo_via_pager(text + "\n")
+            os.environ.setdefault("LESS", "FRX")
+            click.echo_via_pager(text + "\n", color=use_colour())
             return
-    click.echo(text)
+    click.echo(text, color=use_colour())
 
 
-def to_json(value: Any) -> str:
-    """Return stable, indented JSON for records or dataclasses."""
+_JSON_UNSAFE = str.maketrans(
+    {ch: f"\\u{ch:04x}" for ch in [*range(0x7F, 0xA0), 0x200E, 0x200F, 0x2028, 0x2029,
+                                   *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+)  # fmt: skip
+
+
+def to_json(value: Any, *, indent: int | None = 2) -> str:
+    """Return stable JSON for records or dataclasses; characters that reorder or control a
+    terminal are escaped (\\u202e), so the text is safe to print."""
     import json
 
-    return json.dumps(_plain(value), indent=2, ensure_ascii=False)
+    text = json.dumps(_plain(value), indent=indent, ensure_ascii=False)
+    return text.translate(_JSON_UNSAFE)
 
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -130,16 +182,14 @@ def render(
 ) -> str:
     """Return records (dicts or dataclasses) as a table, markdown, CSV, JSON or JSON lines.
 
-    With `width`, a table's shrinkable column is shortened so each line fits; with `colour`,
-    cells of columns that have a colour rule are coloured (plain tables only)."""
+    With `width`, a table is fitted to it: its shrinkable column shortened, then optional
+    columns dropped; with `colour`, cells of columns that have a colour rule are coloured."""
     output_format = output_format.lower()
     if output_format in ("json", "jsonl"):
         plain = [{c.key: _plain(_value(r, c.key)) for c in columns} for r in records]
         if output_format == "json":
             return to_json(plain)
-        import json
-
-        return "\n".join(json.dumps(r, ensure_ascii=False) for r in plain)
+        return "\n".join(to_json(r, indent=None) for r in plain)
     if output_format == "csv":
         import csv
         import io
@@ -149,23 +199,58 @@ def render(
         if headers:
             writer.writerow([c.key for c in columns])
         for record in records:
-            writer.writerow([_csv_value(_value(record, c.key)) for c in columns])
+            writer.writerow([csv_value(_value(record, c.key)) for c in columns])
         return buffer.getvalue().rstrip("\n")
-    style = "github" if output_format == "markdown" else check_table_style(fmt)
-    rows = [
+    cells = [
         [c.show(record if c.whole_record else _value(record, c.key)) for c in columns]
         for record in records
     ]
-    if output_format == "table" and width:
-        rows = _fit(rows, columns, width)
-    titles = [c.header for c in columns] if headers or output_format == "markdown" else None
-    cells = "".join("".join(row) for row in rows)
-    if style == DEFAULT_TABLE_STYLE and cells.isascii() and cells.isprintable():
+    if output_format == "markdown":
+        return markdown_table([c.header for c in columns], cells)
+    cells = [[escape.terminal(" ".join(cell.split())) for cell in row] for row in cells]
+    titles = [c.header for c in columns]
+    style = check_table_style(fmt)
+    if width:
+        columns, titles, cells = fit(columns, titles, cells, width)
+    if style == DEFAULT_TABLE_STYLE:
         colours = [c.colour if colour else None for c in columns]
-        return simple_table(titles, rows, colours=colours)
+        return simple_table(titles if headers else None, cells, colours=colours)
     from tabulate import tabulate
 
-    return tabulate(rows, headers=titles or (), tablefmt=style, disable_numparse=True)
+    return tabulate(cells, headers=titles if headers else (), tablefmt=style, disable_numparse=True)
+
+
+def csv_value(value: Any) -> Any:
+    """A value for a CSV cell: lists joined, objects as JSON, text neutralised against
+    formulas and shown without control characters."""
+    if isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, dict) for v in value)
+    ):
+        value = to_json(value, indent=None)
+    if isinstance(value, str):
+        value = escape.terminal(value, lines=True)
+    return escape.csv_cell(value)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Return a GitHub-style Markdown table; every cell escaped (no HTML, pipes or breaks)."""
+    out = ["| " + " | ".join(escape.markdown(h) for h in headers) + " |"]
+    out.append("|" + "|".join("---" for _ in headers) + "|")
+    out += ["| " + " | ".join(escape.markdown(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def display_width(text: str) -> int:
+    """Return how many terminal columns text takes (wide East Asian characters take two,
+    combining marks none)."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
 
 
 def simple_table(
@@ -174,42 +259,78 @@ def simple_table(
     *,
     colours: Sequence[Callable[[str], str | None] | None] | None = None,
 ) -> str:
-    """Return the same text as tabulate's "simple" style for plain ASCII strings, in a
-    fraction of the time (tabulate inspects every cell's type and width). Without headers,
-    no header or rule lines; with `colours`, cells are coloured after they are padded."""
+    """Return the same text as tabulate's "simple" style, padded by display width (so wide
+    characters line up), with cells coloured after they are padded. Written here rather than
+    by tabulate because tabulate cannot colour a shortened cell and inspects every cell's type
+    (slow on large tables); a test pins the output to tabulate's for plain text."""
     rows = [[cell.strip() for cell in row] for row in rows]
     count = len(headers) if headers is not None else (len(rows[0]) if rows else 0)
     # tabulate leaves two spaces of room around each header
-    widths = [len(h) + 2 for h in headers] if headers is not None else [0] * count
-    for i, column in enumerate(zip(*rows, strict=True)):
-        widths[i] = max(widths[i], *map(len, column))
-    line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    out = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)] if headers else []
-    if colours and any(colours):
-        painters = [(i, rule) for i, rule in enumerate(colours) if rule is not None]
-        for row in rows:
-            cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
-            for i, rule in painters:
-                name = rule(row[i])
-                if name:  # colour the text, not the padding
-                    cells[i] = click.style(row[i], fg=name) + " " * (widths[i] - len(row[i]))
-            out.append("  ".join(cells).rstrip())
-    else:
-        out += [line(*row).rstrip() for row in rows]
+    widths = [display_width(h) + 2 for h in headers] if headers is not None else [0] * count
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], display_width(cell))
+
+    def pad(cell: str, width: int) -> str:
+        return cell + " " * (width - display_width(cell))
+
+    out = []
+    if headers is not None:
+        out.append("  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
+        out.append("  ".join("-" * w for w in widths))
+    painters = [(i, rule) for i, rule in enumerate(colours or []) if rule is not None]
+    for row in rows:
+        cells = [pad(cell, w) for cell, w in zip(row, widths, strict=True)]
+        for i, rule in painters:
+            name = rule(row[i])
+            if name:  # colour the text, not the padding
+                cells[i] = click.style(row[i], fg=name) + " " * (widths[i] - display_width(row[i]))
+        out.append("  ".join(cells).rstrip())
     return "\n".join(out)
 
 
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else value
+def fit(
+    columns: Sequence[Column], titles: list[str], rows: list[list[str]], width: int
+) -> tuple[list[Column], list[str], list[list[str]]]:
+    """Return the columns, titles and rows of a table fitted to `width` terminal columns: the
+    shrinkable column is shortened (down to 12 characters), then optional columns are dropped
+    until the table fits."""
+    columns, titles = list(columns), list(titles)
+    rows = [list(r) for r in rows]
+
+    def natural(i: int) -> int:
+        return max([display_width(titles[i]) + 2, *(display_width(r[i]) for r in rows)])
+
+    while True:
+        shrink = [i for i, c in enumerate(columns) if c.shrink]
+        total = sum(natural(i) for i in range(len(columns))) + 2 * (len(columns) - 1)
+        if total <= width or not rows:
+            return columns, titles, rows
+        if shrink:
+            i = shrink[0]
+            room = natural(i) - (total - width)
+            if room >= 12:
+                for row in rows:
+                    row[i] = shorten(row[i], room)
+                return columns, titles, rows
+        optional = [i for i, c in enumerate(columns) if c.optional]
+        if not optional:
+            if shrink:
+                for row in rows:
+                    row[shrink[0]] = shorten(row[shrink[0]], 12)
+            return columns, titles, rows
+        drop = optional[-1]
+        del columns[drop]
+        del titles[drop]
+        for row in rows:
+            del row[drop]
 
 
-def plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
     """Return '1 meeting', '2 meetings', '0 events'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {plural_form or noun + 's'}"
 
 
 def terminal_width() -> int | None:
@@ -222,24 +343,13 @@ def terminal_width() -> int | None:
 
 
 def shorten(text: str, width: int) -> str:
-    """Return text cut to `width` characters, ending in an ellipsis when cut."""
+    """Return text cut to `width` display columns, ending in an ellipsis when cut."""
     text = " ".join(text.split())
-    if len(text) <= width:
+    if display_width(text) <= width:
         return text
-    return text[: max(width - 1, 1)].rstrip() + ELLIPSIS
-
-
-def _fit(rows: list[list[str]], columns: Sequence[Column], width: int) -> list[list[str]]:
-    shrinkable = [i for i, c in enumerate(columns) if c.shrink]
-    if not shrinkable or not rows:
-        return rows
-    index = shrinkable[0]
-    others = sum(
-        max(len(columns[i].header), *(len(r[i]) for r in rows)) + 2
-        for i in range(len(columns))
-        if i != index
-    )
-    room = max(width - others - 2, 20)
-    for row in rows:
-        row[index] = shorten(row[index], room)
-    return rows
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > max(width - 1, 1):
+            break
+        out += ch
+    return out.rstrip() + ELLIPSIS

@@ -1,204 +1,67 @@
-"""Loading many records at once: seed files and imports become a stream of rows that one
-transaction checks and writes in chunks, so a million events need little memory."""
+"""Checking and writing records: every meeting, period and event that enters a database, from
+a seed file, an import, a sync or a command, passes the same checks here, inside the caller's
+transaction, and the derived tables are refreshed once at the end. Given a connection; imports
+nothing above it."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
-import uuid
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from tracker import derived
 from tracker.errors import DuplicateCommitment, InvalidDate, InvalidValue, UnknownMeeting
-from tracker.model import Event
+from tracker.records import (
+    AMENDABLE,
+    EDITABLE,
+    Commitment,
+    Event,
+    Meeting,
+    Period,
+    to_json,
+)
+from tracker.vocabulary import RATING_KINDS, TYPES
 
-if TYPE_CHECKING:
-    from tracker.seeds import SeedData
-    from tracker.store import Store
-
-
-def utc_now() -> str:
-    """Return the current UTC time as an ISO 8601 string, to the second."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class LoadSummary:
-    """What a load or import added: meetings, commitments, and events other than the
-    `created` event each commitment gets."""
-
-    meetings: int
-    commitments: int
-    events: int
-
-
-EVENT_COLUMNS = (
-    "uuid", "commitment", "kind", "happened_on", "recorded_at", "text", "source_url",
-    "source_title", "party", "status", "value", "retracts", "changes",
-)  # fmt: skip
-COMMITMENT_COLUMNS = (
-    "id", "meeting", "area", "title", "summary", "parties", "kind", "quote", "quote_by",
-    "deadline", "due", "status", "created_at",
-)  # fmt: skip
-
-
-class Loader:
-    """Checks and inserts a stream of records inside the caller's transaction."""
-
-    CHUNK = 5_000
-
-    def __init__(self, store: Store, *, skip_existing: bool):
-        self.store, self.conn, self.skip_existing = store, store.conn, skip_existing
-        self.meeting_dates = {m.slug: m.date for m in store.meetings()}
-        self.commitments = dict(self.conn.execute("SELECT id, meeting FROM commitments"))
-        self.measured = {row[0] for row in self.conn.execute("SELECT commitment FROM metrics")}
-        self.new_ids: set[str] = set()
-        self.touched: set[str] = set()
-        self.pending: list[tuple[dict, str]] = []
-        self.counts = {"meeting": 0, "commitment": 0, "event": 0}
-        self.retractions = False
-        # Index the new rows for search in one statement at the end instead of one trigger
-        # call per row (ten times faster); the triggers come back in the same transaction.
-        self.search_triggers = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND name IN ('events_ai', 'commitments_ai')"
-        ).fetchall()
-        for name, _sql in self.search_triggers:
-            self.conn.execute(f"DROP TRIGGER {name}")
-        self.last_event = self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-        self.seen: set[str] | None = set() if self.last_event == 0 else None
-        self.pending_commitments: list[list] = []
-        self.last_commitment = self.conn.execute(
-            "SELECT coalesce(max(rowid), 0) FROM commitments"
-        ).fetchone()[0]
-
-    def add(self, table: str, row: dict, label: str) -> None:
-        if table == "event":
-            self.pending.append((row, label))
-            if len(self.pending) >= self.CHUNK:
-                self.flush()
-        elif table == "meeting":
-            if row["slug"] not in self.meeting_dates:
-                self.meeting_dates[row["slug"]] = row["date"]
-                self._insert("meetings", row)
-                self.counts["meeting"] += 1
-        elif table == "commitment":
-            if row["id"] in self.commitments:
-                if not self.skip_existing:
-                    raise DuplicateCommitment(f"A commitment with ID {row['id']} already exists.")
-                return
-            if row["meeting"] not in self.meeting_dates:
-                raise UnknownMeeting(
-                    f"{label}: {row['id']} refers to meeting {row['meeting']!r}, "
-                    "which is not loaded."
-                )
-            self.commitments[row["id"]] = row["meeting"]
-            self.new_ids.add(row["id"])
-            self.pending_commitments.append([row.get(c) for c in COMMITMENT_COLUMNS])
-            if len(self.pending_commitments) >= self.CHUNK:
-                self._flush_commitments()
-            self.counts["commitment"] += 1
-        elif table == "metric":
-            self._flush_commitments()
-            if row["commitment"] in self.new_ids:
-                self._insert("metrics", row)
-                self.measured.add(row["commitment"])
-        else:  # pragma: no cover - the readers only make the tables above
-            raise ValueError(f"unknown table {table!r}")
-
-    def _insert(self, table: str, row: dict) -> None:
-        self.conn.execute(
-            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
-
-    def _flush_commitments(self) -> None:
-        if self.pending_commitments:
-            self.conn.executemany(_INSERT_COMMITMENT, self.pending_commitments)
-            self.pending_commitments = []
-
-    def flush(self) -> None:
-        self._flush_commitments()
-        if not self.pending:
-            return
-        uuids = [row["uuid"] for row, _ in self.pending]
-        # Events already in the database are skipped. Into a database that had none, only
-        # this import's own earlier rows can repeat a UUID: a set answers, not the index.
-        present = self.seen if self.seen is not None else set()
-        for start in range(0, len(uuids) if self.seen is None else 0, 500):
-            part = uuids[start : start + 500]
-            present.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT uuid FROM events WHERE uuid IN ({', '.join('?' * len(part))})", part
-                )
-            )
-        values = []
-        for row, label in self.pending:
-            if row["uuid"] in present:
-                continue
-            if row["kind"] == "created" and row["commitment"] not in self.new_ids:
-                continue  # a commitment is made once: keep the creation already recorded
-            self._check(row, label, present)
-            present.add(row["uuid"])
-            self.touched.add(row["commitment"])
-            self.retractions = self.retractions or row["kind"] == "retraction"
-            if row["kind"] != "created":
-                self.counts["event"] += 1
-            values.append([row.get(c) for c in EVENT_COLUMNS])
-        self.conn.executemany(_INSERT_EVENT, values)
-        self.pending = []
-
-    def _check(self, e: dict, label: str, present: set[str]) -> None:
-        if e["commitment"] not in self.commitments:
-            raise InvalidValue(f"{label}: field 'commitment': no commitment {e['commitment']!r}.")
-        made = self.meeting_dates[self.commitments[e["commitment"]]]
-        if e["happened_on"] < made and e["kind"] != "retraction":
-            raise InvalidDate(
-                f"{label}: event on {e['happened_on']} for {e['commitment']} is before it was "
-                f"made ({made})."
-            )
-        if e.get("value") is not None and e["commitment"] not in self.measured:
-            raise InvalidValue(
-                f"{label}: field 'value': {e['commitment']} has no metric to take a reading."
-            )
-        target = e.get("retracts")
-        if target is not None and target not in present:
-            found = self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", [target]).fetchone()
-            if not found:
-                raise InvalidValue(f"{label}: field 'retracts': no earlier event {target!r}.")
-
-    def finish(self) -> LoadSummary:
-        self.flush()
-        if self.search_triggers:
-            self.conn.execute(
-                "INSERT INTO events_fts (rowid, text, source_title) "
-                "SELECT id, text, source_title FROM events WHERE id > ?",
-                [self.last_event],
-            )
-            self.conn.execute(
-                "INSERT INTO commitments_fts (rowid, title, summary, quote) "
-                "SELECT rowid, title, summary, quote FROM commitments WHERE rowid > ?",
-                [self.last_commitment],
-            )
-            for _name, sql in self.search_triggers:
-                self.conn.execute(sql)
-        if self.retractions:
-            self.store.rebuild_retractions()
-        self.store.refresh_derived(sorted(self.touched | self.new_ids))
-        return LoadSummary(self.counts["meeting"], self.counts["commitment"], self.counts["event"])
-
-
+EVENT_COLUMNS = Event.columns()
 _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 )
-_INSERT_COMMITMENT = (
-    f"INSERT INTO commitments ({', '.join(COMMITMENT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(COMMITMENT_COLUMNS))})"
-)
+_JSON_EVENT_COLUMNS = Event.json_columns()
+_EMPTY_JSON = {"sources": "[]", "evidence": "[]", "tags": "[]"}
+# What an event may act on: the kinds of its target.
+_TARGETS = {
+    "amendment": ("note", "measure", "status", "assessment"),
+    "approval": RATING_KINDS,
+    "rejection": RATING_KINDS,
+}
+_EVIDENCE_TARGETS = ("note", "measure", "status", "assessment")
+
+
+@dataclass
+class LoadSummary:
+    """What a load added: meetings, periods, commitments, and events other than creations;
+    `duplicates` lists IDs now held by two commitments (kept both, shown as ID~xxxx)."""
+
+    meetings: int = 0
+    periods: int = 0
+    commitments: int = 0
+    events: int = 0
+    duplicates: list[str] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Known:
+    """What the checks need to know of a commitment."""
+
+    uid: str
+    declared_id: str
+    meeting: str
+    parties: list[str]
+    type: str
+    metric: bool
 
 
 class DryRun(Exception):
@@ -208,75 +71,462 @@ class DryRun(Exception):
         self.summary = summary
 
 
-@dataclass
-class Records:
-    """Rows ready for the tables, as read from a seed file or an export; `labels` names each
-    event (e.g. "events[3]" or "line 17") for error messages."""
+class Loader:
+    """Checks and inserts records inside the caller's transaction.
 
-    meetings: list[dict] = field(default_factory=list)
-    commitments: list[dict] = field(default_factory=list)
-    metrics: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
+    `today` (ISO date) bounds every date: nothing is dated in the future. With
+    `duplicates="keep"` (imports and sync), a commitment created elsewhere with an ID this
+    database already uses at the same meeting is kept beside it; with "refuse" (a local
+    `track add`), it is an error. With `legacy` (exports of track 0.1, whose events name
+    commitments only by ID), a creation of an ID the meeting already has is the same
+    commitment."""
 
-    def stream(self) -> Iterator[tuple[str, dict, str]]:
-        """Yield (table, row, label) in the order `Store.add_records` needs."""
-        for row in self.meetings:
-            yield "meeting", row, f"meeting {row['slug']}"
-        for row in self.commitments:
-            yield "commitment", row, row["id"]
-        for row in self.metrics:
-            yield "metric", row, f"{row['commitment']} metric"
-        for row, label in zip(self.events, self.labels, strict=True):
-            yield "event", row, label
+    CHUNK = 5_000
 
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        today: str,
+        duplicates: str = "keep",
+        legacy: bool = False,
+    ):
+        self.conn, self.today, self.duplicates, self.legacy = conn, today, duplicates, legacy
+        self.summary = LoadSummary()
+        self.meetings = {
+            m.slug: m for m in map(Meeting.from_row, conn.execute("SELECT * FROM meetings"))
+        }
+        self.periods = {
+            (p.meeting, p.name): p
+            for p in map(Period.from_row, conn.execute("SELECT * FROM periods"))
+        }
+        self.known: dict[str, _Known] = {}  # uid -> commitment, as far as looked up
+        self.by_id: dict[str, list[str]] = {}  # declared ID -> uids created in this load
+        self.aliases: dict[str, str] = {}  # legacy: creation uuid -> the existing commitment's
+        self.pending: list[list] = []
+        self.pending_events: dict[str, tuple[str, str, str]] = {}  # uuid -> (kind, uid, author)
+        self.empty = conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None
+        # events that name a commitment or an event not seen yet: checked again at the end,
+        # so a file's records may come in any order
+        self.waiting: list[tuple[Event, str]] = []
+        self.finishing = False
+        self.last_event = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
-def seed_records(seed: SeedData, store: Store) -> Records:
-    """Return the rows for a seed: its meetings, commitments with a `created` event each (on
-    the meeting's date), metrics, and dated events."""
-    now = utc_now()
-    records = Records()
-    for m in seed.meetings:
-        records.meetings.append(
-            {
-                "slug": m.slug,
-                "title": m.title,
-                "date": m.date,
-                "place": m.place,
-                "parties": json.dumps(m.parties),
-                "context": m.context,
-                "sources": json.dumps(m.sources, ensure_ascii=False),
-            }
+    # ------------------------------------------------------------------ meetings, periods
+
+    def meeting(self, meeting: Meeting, label: str) -> None:
+        if meeting.slug in self.meetings:
+            return
+        self.meetings[meeting.slug] = meeting
+        row = meeting.as_row()
+        self.conn.execute(
+            f"INSERT INTO meetings ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
         )
-    meetings = {m.slug: (m.date, m.title) for m in store.meetings()}
-    meetings.update({m.slug: (m.date, m.title) for m in seed.meetings})
-    for c in seed.commitments:
-        if c.meeting not in meetings:
-            raise UnknownMeeting(f"{c.id} refers to meeting {c.meeting!r}, which is not loaded.")
-        date, title = meetings[c.meeting]
-        row = {k: v for k, v in c.__dict__.items() if k != "metric"}
-        records.commitments.append({**row, "parties": json.dumps(c.parties), "created_at": now})
-        if c.metric:
-            records.metrics.append({"commitment": c.id, **c.metric.__dict__})
-        records.labels.append(f"{c.id} (made)")
-        records.events.append(
-            _event_row(
-                uuid=str(uuid.uuid4()),
-                commitment=c.id,
-                kind="created",
-                happened_on=date,
-                recorded_at=now,
-                text=f"Made at the {title}.",
-                status=c.status,
+        self.summary.meetings += 1
+
+    def period(self, period: Period, label: str) -> None:
+        meeting = self.meetings.get(period.meeting)
+        if meeting is None:
+            raise UnknownMeeting(
+                f"{label}: period {period.name} is of meeting {period.meeting!r}, which is not "
+                "loaded."
             )
+        existing = self.periods.get((period.meeting, period.name))
+        if existing is not None:
+            if existing != period:
+                raise InvalidValue(
+                    f"{label}: period {period.name!r} of {period.meeting} already runs "
+                    f"{_span(existing)}, not {_span(period)}."
+                )
+            return
+        check_period(
+            period, meeting, [p for p in self.periods.values() if p.meeting == period.meeting]
         )
-    for index, e in enumerate(seed.events):
-        records.labels.append(f"events[{index}] ({e.commitment})")
-        records.events.append(_event_row(**e.__dict__, recorded_at=now))
-    return records
+        self.periods[(period.meeting, period.name)] = period
+        row = period.as_row()
+        self.conn.execute(
+            f"INSERT INTO periods ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        self.summary.periods += 1
+
+    # ------------------------------------------------------------------ events
+
+    def event(self, event: Event, label: str) -> bool:
+        """Check an event and queue it for writing; return False if it was already present."""
+        if event.uuid in self.pending_events or self._stored(event.uuid):
+            return False
+        if event.kind == "created":
+            if not self._creation(event, label):
+                return False
+        else:
+            if not self._ready(event):
+                self.waiting.append((event, label))
+                self.pending_events[event.uuid] = ("waiting", "", "")
+                return True
+            if event.commitment_uid is None or event.commitment_uid in self.aliases:
+                event.commitment_uid = self.aliases.get(event.commitment_uid) or self._resolve(
+                    event.commitment, label
+                )
+            self._check(event, label)
+            self.summary.events += 1
+        self.pending_events[event.uuid] = (event.kind, event.commitment_uid, event.author)
+        self.summary.touched.add(event.commitment_uid)
+        self.pending.append(_row(event))
+        if len(self.pending) >= self.CHUNK:
+            self.flush()
+        return True
+
+    def _ready(self, event: Event) -> bool:
+        """Whether everything the event refers to has been seen (in the database or this
+        load); the rest wait until the end of the load."""
+        if self.finishing:
+            return True
+        if event.commitment_uid is None:
+            if not self._with_id(event.commitment.partition("~")[0]):
+                return False
+        elif (
+            event.commitment_uid not in self.aliases and self._lookup(event.commitment_uid) is None
+        ):
+            return False
+        refs = ([event.about] if event.about else []) + list(event.evidence)
+        return all(self._event(ref) is not None for ref in refs)
+
+    def _stored(self, uuid: str) -> bool:
+        if self.empty:
+            return False
+        return (
+            self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", [uuid]).fetchone() is not None
+        )
+
+    def _creation(self, event: Event, label: str) -> bool:
+        event.check_shape(label)
+        values = {name: pair[1] for name, pair in event.changes.items() if isinstance(pair, list)}
+        if len(values) != len(event.changes):
+            raise InvalidValue(f"{label}: field 'changes': each field maps to [null, value].")
+        record = Commitment.from_raw(values, f"{label} ({values.get('id')})")
+        meeting = self.meetings.get(record.meeting)
+        if meeting is None:
+            raise UnknownMeeting(
+                f"{label}: {record.id} refers to meeting {record.meeting!r}, which is not loaded."
+            )
+        self._check_parties(record.parties, meeting, f"{label} ({record.id})")
+        if event.happened_on < meeting.date or event.happened_on > self.today:
+            raise InvalidDate(
+                f"{label} ({record.id}): made on {event.happened_on}, but its meeting "
+                f"{meeting.slug} was on {meeting.date}."
+            )
+        same = self._with_id(record.id)
+        others = [k for k in same if k.meeting != record.meeting]
+        if others:
+            raise DuplicateCommitment(
+                f"{label}: {record.id} of meeting {record.meeting} would collide with "
+                f"{record.id} of meeting {others[0].meeting}; IDs must differ across meetings. "
+                "Nothing was imported."
+            )
+        if same and self.legacy:
+            self.aliases[event.uuid] = same[0].uid
+            return False
+        if same and self.duplicates == "refuse":
+            raise DuplicateCommitment(f"A commitment with ID {record.id} already exists.")
+        if same:
+            self.summary.duplicates.append(record.id)
+        self.known[event.uuid] = _Known(
+            event.uuid, record.id, record.meeting, record.parties, record.type, bool(record.metric)
+        )
+        self.by_id.setdefault(record.id, []).append(event.uuid)
+        self.summary.commitments += 1
+        return True
+
+    def _with_id(self, declared_id: str) -> list[_Known]:
+        uids = list(self.by_id.get(declared_id, []))
+        uids += [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT uid FROM commitments WHERE declared_id = ?", [declared_id]
+            )
+        ]
+        return [self._lookup(uid) for uid in dict.fromkeys(uids)]
+
+    def _lookup(self, uid: str) -> _Known | None:
+        known = self.known.get(uid)
+        if known is None:
+            row = self.conn.execute(
+                "SELECT uid, declared_id, meeting, parties, type, metric FROM commitments "
+                "WHERE uid = ?",
+                [uid],
+            ).fetchone()
+            if row is None:
+                return None
+            known = self.known[uid] = _Known(
+                row[0], row[1], row[2], json.loads(row[3]), row[4], row[5] is not None
+            )
+        return known
+
+    def _resolve(self, ref: str, label: str) -> str:
+        """Return the uid of the one commitment with this ID, for events that name their
+        commitment only by ID (seed files and old exports)."""
+        head = ref.partition("~")[0]
+        matches = [
+            k for k in self._with_id(head) if ref == head or k.uid.startswith(ref.partition("~")[2])
+        ]
+        if not matches:
+            raise InvalidValue(f"{label}: field 'commitment': no commitment {ref!r}.")
+        if len(matches) > 1:
+            raise InvalidValue(
+                f"{label}: field 'commitment': two commitments have ID {ref!r}; "
+                "rename one first (`track rename`)."
+            )
+        return matches[0].uid
+
+    def _check(self, e: Event, label: str) -> None:
+        e.check_shape(label)
+        known = self._lookup(e.commitment_uid)
+        if known is None:
+            raise InvalidValue(
+                f"{label}: field 'commitment_uid': no commitment {e.commitment} with creation "
+                f"{e.commitment_uid}."
+            )
+        where = f"{label} ({known.declared_id})" if label else known.declared_id
+        meeting = self.meetings[known.meeting]
+        if e.happened_on > self.today:
+            raise InvalidDate(
+                f"{where}: dated {e.happened_on}, in the future (today is {self.today})."
+            )
+        if e.kind in ("note", "measure", "status", "assessment") and e.happened_on < meeting.date:
+            raise InvalidDate(
+                f"{where}: dated {e.happened_on}, before {known.declared_id} was made "
+                f"({meeting.date})."
+            )
+        if e.party is not None and e.party not in known.parties:
+            raise InvalidValue(
+                f"{where}: field 'party': {known.declared_id} is a commitment of "
+                f"{', '.join(known.parties)} only, not {e.party}."
+            )
+        if e.kind in RATING_KINDS:
+            kind = TYPES[known.type]
+            if e.status not in kind.ratings:
+                if not kind.scored:
+                    raise InvalidValue(
+                        f"{where}: {known.declared_id} is a {known.type}: tracked with evidence, "
+                        "never rated."
+                    )
+                raise InvalidValue(
+                    f"{where}: field 'status': {e.status!r} is not a rating for a {known.type} "
+                    f"({', '.join(kind.ratings)})."
+                )
+        if e.period is not None and (known.meeting, e.period) not in self.periods:
+            names = [n for (m, n) in self.periods if m == known.meeting]
+            raise InvalidValue(
+                f"{where}: field 'period': meeting {known.meeting} has no period {e.period!r} "
+                f"(periods: {', '.join(names) or 'none'})."
+            )
+        if e.kind == "measure" and not known.metric:
+            raise InvalidValue(
+                f"{where}: field 'value': {known.declared_id} has no metric to take a reading."
+            )
+        for uuid in e.evidence:
+            target = self._event(uuid)
+            if (
+                target is None
+                or target[1] != e.commitment_uid
+                or target[0] not in _EVIDENCE_TARGETS
+            ):
+                raise InvalidValue(
+                    f"{where}: field 'evidence': {uuid[:8]} is not evidence recorded on "
+                    f"{known.declared_id}."
+                )
+            if self._retracted(uuid):
+                raise InvalidValue(f"{where}: field 'evidence': {uuid[:8]} is retracted.")
+        if e.about is not None:
+            target = self._event(e.about)
+            if target is None or target[1] != e.commitment_uid:
+                raise InvalidValue(
+                    f"{where}: field 'about': no event {e.about[:8]} on {known.declared_id}."
+                )
+            allowed = _TARGETS.get(e.kind)
+            if allowed is not None and target[0] not in allowed:
+                raise InvalidValue(f"{where}: a {e.kind} cannot act on a {target[0]} event.")
+            if e.kind in ("approval", "rejection") and target[2] == e.author:
+                raise InvalidValue(
+                    f"{where}: {e.author} made that assessment and cannot review it; "
+                    "another reviewer must."
+                )
+        if e.kind == "edit":
+            self._check_edit(e, known, where)
+        elif e.kind == "amendment":
+            self._check_amendment(e, known, meeting, where)
+
+    def _check_edit(self, e: Event, known: _Known, where: str) -> None:
+        unknown = set(e.changes) - set(EDITABLE)
+        if unknown:
+            raise InvalidValue(
+                f"{where}: field 'changes': {sorted(unknown)[0][:40]!r} cannot be edited."
+            )
+        values = {name: new for name, (_old, new) in e.changes.items() if new is not None}
+        required = {"id", "area", "title", "parties", "type"}
+        cleared = [n for n, (_o, new) in e.changes.items() if new is None and n in required]
+        if cleared:
+            raise InvalidValue(f"{where}: field 'changes': {cleared[0]} cannot be emptied.")
+        base = {"id": known.declared_id, "meeting": known.meeting, "area": "x", "title": "x",
+                "parties": known.parties}  # fmt: skip
+        checked = Commitment.from_raw({**base, **values}, f"{where}: field 'changes'")
+        if "parties" in values:
+            self._check_parties(checked.parties, self.meetings[known.meeting], where)
+        if "type" in values:
+            known.type = checked.type
+        if "parties" in values:
+            known.parties = checked.parties
+
+    def _check_amendment(self, e: Event, known: _Known, meeting: Meeting, where: str) -> None:
+        unknown = set(e.changes) - set(AMENDABLE)
+        if unknown:
+            raise InvalidValue(
+                f"{where}: field 'changes': {sorted(unknown)[0][:40]!r} cannot be amended."
+            )
+        raw = {name: new for name, (_old, new) in e.changes.items() if new is not None}
+        base = {
+            "uuid": e.uuid, "commitment": e.commitment, "commitment_uid": e.commitment_uid,
+            "kind": "note", "happened_on": e.happened_on, "recorded_at": e.recorded_at,
+            "author": e.author, "device": e.device, "counter": e.counter,
+        }  # fmt: skip
+        checked = Event.from_raw({**base, **raw}, f"{where}: field 'changes'")
+        if "happened_on" in raw and not meeting.date <= checked.happened_on <= self.today:
+            raise InvalidDate(
+                f"{where}: the new date {checked.happened_on} is outside {meeting.date} to "
+                f"{self.today}."
+            )
+        if checked.party is not None and checked.party not in known.parties:
+            raise InvalidValue(
+                f"{where}: field 'party': {known.declared_id} is a commitment of "
+                f"{', '.join(known.parties)} only, not {checked.party}."
+            )
+
+    def _check_parties(self, parties: list[str], meeting: Meeting, where: str) -> None:
+        foreign = [p for p in parties if p not in meeting.parties]
+        if foreign:
+            raise InvalidValue(
+                f"{where}: field 'parties': {foreign[0]} is not a party of meeting "
+                f"{meeting.slug} ({', '.join(meeting.parties)})."
+            )
+
+    def _event(self, uuid: str) -> tuple[str, str, str] | None:
+        found = self.pending_events.get(uuid)
+        if found is not None and found[0] == "waiting":
+            return None
+        if found is None and not self.empty:
+            row = self.conn.execute(
+                "SELECT kind, commitment_uid, author FROM events WHERE uuid = ?", [uuid]
+            ).fetchone()
+            found = tuple(row) if row else None
+        return found
+
+    def _retracted(self, uuid: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM retracted_events r JOIN events e ON e.id = r.event WHERE e.uuid = ?",
+                [uuid],
+            ).fetchone()
+            is not None
+        )
+
+    # ------------------------------------------------------------------ writing
+
+    def flush(self) -> None:
+        if self.pending:
+            self.conn.executemany(_INSERT_EVENT, self.pending)
+            self.pending = []
+
+    def finish(self) -> LoadSummary:
+        """Check what waited, write what is queued, index it for search, refresh the derived
+        tables."""
+        self.finishing = True
+        waiting = sorted(self.waiting, key=lambda item: (item[0].counter, item[0].uuid))
+        self.waiting = []
+        for event, _label in waiting:
+            del self.pending_events[event.uuid]
+        for event, label in waiting:
+            self.event(event, label)
+        self.flush()
+        self.conn.execute(
+            "INSERT INTO events_fts (rowid, text, sources) SELECT id, text, "
+            + derived.EVENT_SEARCH_TEXT.format(sources="events.sources")
+            + " FROM events WHERE id > ?",
+            [self.last_event],
+        )
+        derived.refresh(self.conn, self.summary.touched)
+        return self.summary
 
 
-def _event_row(**values) -> dict:
-    """Return an events row with every column, missing ones as None."""
-    columns = [f.name for f in dataclasses.fields(Event) if f.name not in ("id", "retracted")]
-    return {name: values.get(name) for name in columns}
+def _row(event: Event) -> list:
+    values = []
+    for name in EVENT_COLUMNS:
+        value = getattr(event, name)
+        if name in _JSON_EVENT_COLUMNS:
+            value = (
+                _EMPTY_JSON[name]
+                if not value and name != "changes"
+                else (to_json(value) if value is not None else None)
+            )
+        values.append(value)
+    return values
+
+
+def check_period(period: Period, meeting: Meeting, others: Iterable[Period]) -> None:
+    """Raise InvalidValue if a period starts before its meeting, ends before it starts, or
+    overlaps another period of the meeting."""
+    if period.starts < meeting.date:
+        raise InvalidDate(
+            f"Period {period.name} starts {period.starts}, before meeting {meeting.slug} "
+            f"({meeting.date})."
+        )
+    if period.ends is not None and period.ends <= period.starts:
+        raise InvalidDate(
+            f"Period {period.name} ends {period.ends}, not after it starts ({period.starts})."
+        )
+    for other in others:
+        if other.name == period.name:
+            continue
+        if _overlap(period, other):
+            raise InvalidValue(
+                f"Period {period.name} ({_span(period)}) overlaps period {other.name} "
+                f"({_span(other)})."
+            )
+
+
+def _overlap(a: Period, b: Period) -> bool:
+    a_end = a.ends or "9999-12-31"
+    b_end = b.ends or "9999-12-31"
+    return a.starts < b_end and b.starts < a_end
+
+
+def _span(period: Period) -> str:
+    return f"{period.starts} to {period.ends or 'open'}"
+
+
+def load(
+    conn: sqlite3.Connection,
+    records: Iterable[tuple[str, object, str]],
+    *,
+    today: str,
+    duplicates: str = "keep",
+    legacy: bool = False,
+) -> LoadSummary:
+    """Check and write a stream of ("meeting" | "period" | "event", record, label), in that
+    dependency order, inside the caller's transaction; return what was added."""
+    loader = Loader(conn, today=today, duplicates=duplicates, legacy=legacy)
+    handlers = {"meeting": loader.meeting, "period": loader.period, "event": loader.event}
+    for table, record, label in records:
+        handlers[table](record, label)
+    return loader.finish()
+
+
+def seed_stream(seed) -> Iterator[tuple[str, object, str]]:
+    """Yield a SeedData's records in the order `load` needs."""
+    for meeting in seed.meetings:
+        yield "meeting", meeting, f"meeting {meeting.slug}"
+    for period in seed.periods:
+        yield "period", period, f"period {period.meeting}/{period.name}"
+    for event, label in zip(seed.events, seed.labels, strict=True):
+        yield "event", event, label

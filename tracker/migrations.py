@@ -212,6 +212,269 @@ def m006_search_and_views(db: Database) -> None:
     )
 
 
+APPLICATION_ID = 0x54524B31  # "TRK1": PRAGMA application_id marks a file as a track database
+
+
+def m007_events_are_the_record(db: Database) -> None:
+    """Every fact is an event, and everything else is derived from the events.
+
+    Events gain who made them (author, device), a Lamport counter, the uuid of their
+    commitment's creation (so an event can never land on another commitment that shares its
+    ID), several sources, a stance, tags, a period, a confidence and the evidence a rating
+    rests on. A creation carries the commitment's original fields, so the commitments,
+    metrics and ratings tables are rebuilt from the events (see derived.py). History is not
+    rewritten: old events keep their values; new columns are filled from what the old schema
+    held. The SQL here is frozen: it never calls code that may change later."""
+    import json
+    import uuid as uuid_module
+
+    conn = db.conn
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")
+    device = str(uuid_module.uuid4())
+    conn.execute("INSERT INTO settings VALUES ('device', ?)", [device])
+    conn.execute("INSERT INTO settings VALUES ('derived_version', '')")
+
+    # The original fields of each commitment: today's values, with edited fields taken back
+    # to the old value of their first edit.
+    originals: dict[str, dict] = {}
+    metric_rows = {r["commitment"]: r for r in _rows(conn, "SELECT * FROM metrics")}
+    kinds = {
+        "joint": (None, "action"),
+        "unilateral": (None, "action"),
+        "expected": ("reported", "action"),
+        "principle": (None, "principle"),
+    }
+    for row in _rows(conn, "SELECT * FROM commitments"):
+        formality, type_ = kinds.get(row["kind"], (None, "action"))
+        record = {
+            "id": row["id"],
+            "meeting": row["meeting"],
+            "area": row["area"],
+            "title": row["title"],
+            "summary": row["summary"],
+            "parties": json.loads(row["parties"]),
+            "type": type_,
+            "formality": formality,
+            "quote": row["quote"],
+            "quote_by": row["quote_by"],
+            "deadline": row["deadline"],
+            "due": row["due"],
+        }
+        metric = metric_rows.get(row["id"])
+        if metric is not None:
+            record["metric"] = {
+                k: metric[k]
+                for k in ("name", "unit", "baseline", "baseline_on", "target")
+                if metric[k] is not None
+            }
+        originals[row["id"]] = record
+    for row in _rows(
+        conn, "SELECT commitment, changes FROM events WHERE kind = 'edit' ORDER BY id DESC"
+    ):
+        for name, (old, _new) in json.loads(row["changes"]).items():
+            if name in originals.get(row["commitment"], {}):
+                originals[row["commitment"]][name] = old  # newest first: the first edit wins
+    creations = {
+        cid: json.dumps(
+            {k: [None, v] for k, v in record.items() if v is not None},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for cid, record in originals.items()
+    }
+
+    for name in ("current_status", "party_status", "timeline", "overdue", "live_events"):
+        conn.execute(f"DROP VIEW IF EXISTS {name}")
+    for table in ("commitments_fts", "events_fts"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for trigger in [
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    ]:
+        conn.execute(f'DROP TRIGGER "{trigger}"')
+    conn.execute(EVENTS_V2)
+    conn.execute("CREATE TEMP TABLE creations (id TEXT PRIMARY KEY, record TEXT)")
+    conn.executemany("INSERT INTO creations VALUES (?, ?)", creations.items())
+    conn.execute(
+        """
+        INSERT INTO events_v2 (id, uuid, commitment, commitment_uid, kind, happened_on,
+            recorded_at, author, device, counter, text, sources, party, status, tags,
+            evidence, value, about, changes)
+        SELECT e.id, e.uuid, e.commitment,
+            (SELECT c.uuid FROM events c WHERE c.commitment = e.commitment
+             AND c.kind = 'created' ORDER BY c.id LIMIT 1),
+            e.kind, e.happened_on, e.recorded_at, 'unknown', :device, e.id, e.text,
+            CASE
+              WHEN e.source_url IS NOT NULL AND (lower(e.source_url) LIKE 'http://_%'
+                   OR lower(e.source_url) LIKE 'https://_%')
+                THEN json_array(json_object('url', e.source_url, 'title', e.source_title))
+              WHEN e.source_url IS NOT NULL
+                THEN json_array(json_object('title', coalesce(e.source_title, 'source'),
+                     'note', 'not an http(s) address: ' || e.source_url))
+              WHEN e.source_title IS NOT NULL THEN json_array(json_object('title', e.source_title))
+              ELSE '[]' END,
+            e.party, e.status, '[]', '[]', e.value, e.retracts,
+            CASE WHEN e.kind = 'created' THEN (SELECT record FROM creations WHERE id = e.commitment)
+                 ELSE e.changes END
+        FROM events e ORDER BY e.id
+        """,
+        {"device": device},
+    )
+    conn.execute("DROP TABLE creations")
+    for table in ("retracted_events", "metrics", "events", "commitments"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE events_v2 RENAME TO events")
+    for sql in V2_SCHEMA:
+        conn.execute(sql)
+
+
+def _rows(conn, sql: str) -> list:
+    cursor = conn.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+EVENTS_V2 = """
+CREATE TABLE events_v2 (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    commitment TEXT NOT NULL,          -- the commitment's ID as it was when recorded
+    commitment_uid TEXT NOT NULL,      -- uuid of the commitment's creation event
+    kind TEXT NOT NULL,
+    happened_on TEXT NOT NULL,         -- ISO date it happened
+    recorded_at TEXT NOT NULL,         -- wall-clock time it was entered (display only)
+    author TEXT NOT NULL,              -- who made it (the coder)
+    device TEXT NOT NULL,              -- which database it was made in
+    counter INTEGER NOT NULL,          -- Lamport clock: one more than the highest seen
+    text TEXT,
+    sources TEXT NOT NULL DEFAULT '[]',  -- JSON [{url, title, publisher, date, class, note}]
+    party TEXT,
+    status TEXT,                       -- the rating, for status and assessment events
+    period TEXT,
+    confidence TEXT,
+    evidence TEXT NOT NULL DEFAULT '[]',  -- JSON [uuid]: what an assessment rests on
+    stance TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',   -- JSON [tag]
+    value REAL,
+    about TEXT,                        -- the event a retraction, amendment or review acts on
+    changes TEXT                       -- JSON {field: [old, new]}
+)
+"""
+
+V2_SCHEMA = [
+    "CREATE INDEX events_by_commitment ON events (commitment_uid, counter)",
+    "CREATE INDEX events_by_date ON events (happened_on)",
+    "CREATE INDEX events_by_author ON events (author, counter)",
+    """CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+       BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    """CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+       BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    # Derived from the events (derived.py): the commitments as their events make them.
+    """CREATE TABLE commitments (
+        id TEXT NOT NULL UNIQUE,           -- shown ID (ID~xxxx while two share an ID)
+        meeting TEXT NOT NULL REFERENCES meetings(slug),
+        area TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT,
+        parties TEXT NOT NULL,             -- JSON [party code]
+        type TEXT NOT NULL,
+        formality TEXT,
+        quote TEXT,
+        quote_by TEXT,
+        deadline TEXT,
+        due TEXT,
+        guideline TEXT,
+        personal INTEGER NOT NULL DEFAULT 0,
+        sources TEXT NOT NULL DEFAULT '[]',
+        links TEXT NOT NULL DEFAULT '[]',
+        metric TEXT,
+        uid TEXT PRIMARY KEY,              -- uuid of its creation event
+        declared_id TEXT NOT NULL,         -- the ID its events give it
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        withdrawn INTEGER NOT NULL DEFAULT 0,
+        last_event_on TEXT NOT NULL,
+        evidence_count INTEGER NOT NULL,
+        conflicts TEXT                     -- JSON {field: [shown, other]} while edits conflict
+    )""",
+    "CREATE INDEX commitments_declared ON commitments (declared_id)",
+    "CREATE INDEX commitments_area ON commitments (area, status)",
+    """CREATE TABLE party_ratings (
+        commitment_uid TEXT NOT NULL,
+        party TEXT NOT NULL,
+        rating TEXT NOT NULL,
+        score INTEGER,
+        period TEXT,
+        assessment TEXT,
+        coder TEXT,
+        review TEXT,
+        rated_on TEXT,
+        recalibrated INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (commitment_uid, party)
+    )""",
+    """CREATE TABLE metrics (
+        commitment_uid TEXT PRIMARY KEY,
+        name TEXT NOT NULL, unit TEXT, baseline REAL NOT NULL, baseline_on TEXT NOT NULL,
+        target REAL, target_on TEXT, reference REAL, reference_note TEXT,
+        latest REAL, latest_on TEXT
+    )""",
+    "CREATE TABLE retracted_events (event INTEGER PRIMARY KEY REFERENCES events(id))",
+    """CREATE TABLE amended_events (
+        event INTEGER PRIMARY KEY REFERENCES events(id),
+        happened_on TEXT, text TEXT, sources TEXT, party TEXT, tags TEXT, stance TEXT
+    )""",
+    """CREATE TABLE periods (
+        meeting TEXT NOT NULL REFERENCES meetings(slug),
+        name TEXT NOT NULL,
+        starts TEXT NOT NULL,
+        ends TEXT,
+        description TEXT,
+        PRIMARY KEY (meeting, name)
+    )""",
+    """CREATE VIRTUAL TABLE events_fts USING fts5 (
+        text, sources, tokenize = 'porter unicode61 remove_diacritics 2')""",
+    """CREATE VIRTUAL TABLE commitments_fts USING fts5 (
+        id, title, summary, quote, guideline, tokenize = 'porter unicode61 remove_diacritics 2')""",
+    # The events in force, with amendments applied: no retractions, nothing retracted.
+    """CREATE VIEW live_events AS
+       SELECT e.id, e.uuid, e.commitment_uid, c.id AS commitment, e.kind,
+              coalesce(a.happened_on, e.happened_on) AS happened_on, e.recorded_at,
+              e.author, e.counter, coalesce(a.text, e.text) AS text,
+              coalesce(a.sources, e.sources) AS sources,
+              CASE WHEN a.event IS NOT NULL THEN a.party ELSE e.party END AS party,
+              e.status, e.period, e.confidence, e.evidence,
+              coalesce(a.stance, e.stance) AS stance, coalesce(a.tags, e.tags) AS tags,
+              e.value, e.about, e.changes
+       FROM events e
+       JOIN commitments c ON c.uid = e.commitment_uid
+       LEFT JOIN amended_events a ON a.event = e.id
+       WHERE e.kind != 'retraction' AND e.id NOT IN (SELECT event FROM retracted_events)""",
+    """CREATE VIEW current_status AS
+       SELECT c.id, c.meeting, c.area, c.title, c.type, c.parties, c.status,
+              c.last_event_on AS last_update, c.evidence_count AS evidence, c.due,
+              CAST(c.due IS NOT NULL AND c.due < date('now')
+                   AND c.status NOT IN ('fulfilled', 'broken', 'violated', 'tracked')
+                   AS INTEGER) AS overdue
+       FROM commitments c WHERE NOT c.withdrawn""",
+    """CREATE VIEW party_status AS
+       SELECT c.id AS commitment, r.party, r.rating, r.score, r.period, r.coder, r.review,
+              r.rated_on, c.status AS commitment_status, c.area, c.type
+       FROM party_ratings r JOIN commitments c ON c.uid = r.commitment_uid
+       WHERE NOT c.withdrawn""",
+    """CREATE VIEW timeline AS
+       SELECT coalesce(a.happened_on, e.happened_on) AS happened_on, c.id AS commitment,
+              c.title AS commitment_title, c.area, e.kind, e.status, e.party, e.value,
+              coalesce(a.text, e.text) AS text, coalesce(a.sources, e.sources) AS sources,
+              CAST(r.event IS NOT NULL AS INTEGER) AS retracted, e.author, e.recorded_at, e.uuid
+       FROM events e
+       JOIN commitments c ON c.uid = e.commitment_uid
+       LEFT JOIN retracted_events r ON r.event = e.id
+       LEFT JOIN amended_events a ON a.event = e.id""",
+    """CREATE VIEW overdue AS
+       SELECT id, title, area, status, due, last_update FROM current_status WHERE overdue""",
+]
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_metrics,
@@ -219,6 +482,7 @@ STEPS: list[Callable[[Database], None]] = [
     m004_covering_indexes,
     m005_commitment_summary,
     m006_search_and_views,
+    m007_events_are_the_record,
 ]
 NAMES: list[str] = [step.__name__ for step in STEPS]
 

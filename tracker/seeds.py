@@ -1,4 +1,9 @@
-"""Reading meeting files (TOML): a meeting, its commitments, and dated evidence."""
+"""Reading meeting files (TOML) into records: a meeting with its periods, its commitments and
+dated evidence and assessments. Pure: reads files, touches no database.
+
+Everything read from a seed gets a deterministic identity (from the meeting slug, the
+commitment ID or the event's key or content), so two databases loaded from the same files
+hold identical records."""
 
 from __future__ import annotations
 
@@ -9,82 +14,84 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tracker.errors import InvalidDate, InvalidValue, SeedError
-from tracker.vocabulary import check_kind, check_new_id, check_party, check_status, check_text
+from tracker.files import FileRefused, check_input
+from tracker.records import (
+    Commitment,
+    Event,
+    Meeting,
+    Period,
+    a_number,
+    a_ref,
+    evidence_list,
+    line,
+    list_of,
+    slug,
+    source,
+    tag,
+    text,
+)
+from tracker.vocabulary import check_confidence, check_party_code, check_rating, check_stance
 
-if TYPE_CHECKING:
-    from tracker.loading import LoadSummary
-    from tracker.store import Store
-
-BUNDLED = ("woodside-2023.toml", "woodside-2023-followup.toml")
-# Fixed namespace so the same seed event always gets the same UUID (imports stay idempotent).
+BUNDLED = (
+    "woodside-2023.toml",
+    "lima-2024.toml",
+    "busan-2025.toml",
+    "beijing-2026.toml",
+    "woodside-2023-evidence.toml",
+    "woodside-2023-assessments.toml",
+)
+# Fixed namespace: the same seed record always gets the same UUID.
 SEED_NAMESPACE = uuid.UUID("6f4f1f0e-2c1b-4f43-9d8e-5b7c1a3e0d21")
+SEED_AUTHOR = "seed"
+SEED_DEVICE = "seed"
+# Lamport counters of seeded events, so that their order is causal: a creation (0) comes
+# before the evidence on it (1), which comes before the ratings that rest on it (2).
+EVIDENCE_COUNTER = 1
+RATING_COUNTER = 2
+MAX_SEED_BYTES = 50_000_000
+# Old seed files said `kind`; it maps to a type and a formality.
+LEGACY_KINDS = {
+    "joint": ("action", None),
+    "unilateral": ("action", None),
+    "expected": ("action", "reported"),
+    "principle": ("principle", None),
+}
 
 
-@dataclass
-class SeedMeeting:
-    slug: str
-    title: str
-    date: str
-    place: str | None
-    parties: list[str]
-    context: str | None
-    sources: list[dict[str, str]]
+def commitment_uid(meeting: str, commitment_id: str) -> str:
+    """Return the deterministic uuid of a seeded commitment's creation."""
+    return str(uuid.uuid5(SEED_NAMESPACE, f"commitment/{meeting}/{commitment_id}"))
 
 
-@dataclass
-class SeedCommitment:
-    id: str
-    meeting: str
-    area: str
-    title: str
-    summary: str | None
-    parties: list[str]
-    kind: str
-    quote: str | None
-    quote_by: str | None
-    deadline: str | None
-    due: str | None
-    status: str
-    metric: SeedMetric | None = None
-
-
-@dataclass
-class SeedMetric:
-    name: str
-    unit: str | None
-    baseline: float
-    baseline_on: str
-    target: float | None
-
-
-@dataclass
-class SeedEvent:
-    uuid: str
-    commitment: str
-    kind: str
-    happened_on: str
-    text: str
-    source_url: str | None
-    source_title: str | None
-    party: str | None
-    status: str | None
-    value: float | None = None
+def event_uid(key: str) -> str:
+    """Return the deterministic uuid of a seeded event with this key."""
+    return str(uuid.uuid5(SEED_NAMESPACE, f"event/{key}"))
 
 
 @dataclass
 class SeedData:
-    meetings: list[SeedMeeting] = field(default_factory=list)
-    commitments: list[SeedCommitment] = field(default_factory=list)
-    events: list[SeedEvent] = field(default_factory=list)
+    """The records read from seed files: meetings and periods as such, commitments as their
+    creation events, then evidence and assessments (whose commitment_uid, when the commitment
+    is not in the same files, the loader fills in from the database)."""
+
+    meetings: list[Meeting] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # where each event came from
 
     def extend(self, other: SeedData) -> None:
         """Add another file's records after this one's."""
         self.meetings += other.meetings
-        self.commitments += other.commitments
+        self.periods += other.periods
         self.events += other.events
+        self.labels += other.labels
+
+    @property
+    def commitments(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "created"]
 
 
 def bundled_paths() -> list[Path]:
@@ -96,268 +103,300 @@ def bundled_paths() -> list[Path]:
     return [folder / name for name in BUNDLED]
 
 
-def create_database(
-    path: Path,
-    *,
-    seed_files: list[Path] | None = None,
-    data: SeedData | None = None,
-    busy_timeout: float = 10.0,
-) -> tuple[Store, LoadSummary]:
-    """Create the database at `path` loaded with seed files: the bundled ones when None, none
-    when empty. The files are read and checked (unless `data`, already read from them, is
-    given) before anything is created."""
-    from tracker.loading import LoadSummary
-    from tracker.store import Store
-
-    files = bundled_paths() if seed_files is None else list(seed_files)
-    if data is None:
-        data = read_files(files)
-    store = Store.open(path, busy_timeout=busy_timeout)
-    # skip_existing: a process that created the same new file a moment earlier has loaded it
-    summary = store.load(data, skip_existing=True) if files else LoadSummary(0, 0, 0)
-    return store, summary
-
-
 def read_files(paths: Iterable[Path]) -> SeedData:
     """Return the records of several seed files, in order, or raise SeedError."""
     data = SeedData()
+    meetings: dict[str, str] = {}
     for path in paths:
-        data.extend(read_file(Path(path)))
+        found = read_file(Path(path), meetings=meetings)
+        data.extend(found)
     return data
 
 
-def read_file(path: Path) -> SeedData:
-    """Return the records of one seed file, or raise SeedError naming the record and field."""
+def load_toml(path: Path) -> dict[str, Any]:
+    """Return a TOML file's contents, or raise SeedError saying what is wrong with it."""
     try:
+        check_input(path, what="TOML file")
+        if path.stat().st_size > MAX_SEED_BYTES:
+            raise SeedError(f"{path} is larger than {MAX_SEED_BYTES // 1_000_000} MB.")
         with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise SeedError(f"Seed file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise SeedError(f"Seed file {path} is a folder, not a TOML file.") from None
+            return tomllib.load(handle)
+    except FileRefused as error:
+        raise SeedError(str(error)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SeedError(f"{path} is not valid TOML: {error}") from None
-    return _Reader(path).read(raw)
+    except RecursionError:
+        raise SeedError(f"{path} is nested too deeply to read.") from None
+    except OSError as error:
+        raise SeedError(f"Cannot read {path}: {error.strerror}.") from None
+
+
+def read_file(path: Path, *, meetings: dict[str, str] | None = None) -> SeedData:
+    """Return the records of one seed file, or raise SeedError naming the record and field.
+    `meetings` maps the slugs of meetings read so far to their dates."""
+    raw = load_toml(path)
+    try:
+        return _Reader(path, meetings if meetings is not None else {}).read(raw)
+    except (InvalidValue, InvalidDate) as error:
+        raise SeedError(str(error)) from None
+    except RecursionError:
+        raise SeedError(f"{path} is nested too deeply to read.") from None
+
+
+_COMMITMENT_EXTRAS = {"kind", "status"}
+_EVENT_KEYS = {
+    "key", "commitment", "on", "text", "source", "source_title", "sources", "party", "status",
+    "rating", "period", "confidence", "evidence", "stance", "tags", "value", "coder",
+}  # fmt: skip
+_ASSESSMENT_KEYS = {
+    "key", "commitment", "on", "party", "rating", "period", "confidence", "rationale",
+    "evidence", "coder",
+}  # fmt: skip
 
 
 class _Reader:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, meetings: dict[str, str]):
         self.path = path
-        self.where = str(path)
+        self.meetings = meetings  # slug -> date, across the files read together
+        self.made: dict[str, tuple[str, str]] = {}  # commitment ID -> (uid, meeting date)
+
+    def where(self, what: str) -> str:
+        return f"{self.path}: {what}"
 
     def read(self, raw: dict[str, Any]) -> SeedData:
-        unknown = set(raw) - {"meeting", "commitments", "events"}
+        unknown = set(raw) - {"meeting", "commitments", "events", "assessments"}
         if unknown:
-            self.fail(f"unknown top-level key {sorted(unknown)[0]!r}")
+            raise SeedError(self.where(f"unknown top-level key {sorted(unknown)[0][:40]!r}"))
         data = SeedData()
         default_meeting = None
         if "meeting" in raw:
-            self.where = f"{self.path}: [meeting]"
-            meeting = self.meeting(self.table(raw["meeting"]))
+            meeting, periods = self.meeting(raw["meeting"])
             data.meetings.append(meeting)
+            data.periods += periods
+            self.meetings[meeting.slug] = meeting.date
             default_meeting = meeting.slug
         for index, record in enumerate(self.array(raw, "commitments")):
-            self.where = f"{self.path}: commitments[{index}]"
-            data.commitments.append(self.commitment(self.table(record), default_meeting))
+            where = self.where(f"commitments[{index}]")
+            event = self.commitment(record, default_meeting, where)
+            data.events.append(event)
+            data.labels.append(f"{where} ({event.commitment})")
         for index, record in enumerate(self.array(raw, "events")):
-            self.where = f"{self.path}: events[{index}]"
-            data.events.append(self.event(self.table(record)))
-        if not (data.meetings or data.commitments or data.events):
-            self.where = str(self.path)
-            self.fail("no [meeting], [[commitments]] or [[events]] found")
+            where = self.where(f"events[{index}]")
+            data.events.append(self.event(record, where))
+            data.labels.append(where)
+        for index, record in enumerate(self.array(raw, "assessments")):
+            where = self.where(f"assessments[{index}]")
+            data.events.append(self.assessment(record, where))
+            data.labels.append(where)
+        if not (data.meetings or data.events):
+            raise SeedError(
+                self.where("no [meeting], [[commitments]], [[events]] or [[assessments]] found")
+            )
         return data
-
-    def fail(self, message: str) -> None:
-        raise SeedError(f"{self.where}: {message}")
-
-    def table(self, value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail("expected a table")
-        return value
 
     def array(self, raw: dict[str, Any], key: str) -> list[Any]:
         value = raw.get(key, [])
         if not isinstance(value, list):
-            self.where = f"{self.path}: {key}"
-            self.fail(f"expected [[{key}]] entries")
+            raise SeedError(self.where(f"{key}: expected [[{key}]] entries"))
         return value
 
-    def field(self, record: dict[str, Any], key: str, *, required: bool = False) -> str | None:
-        value = record.get(key)
-        if value is None:
-            if required:
-                self.fail(f"field {key!r} is missing")
-            return None
-        if not isinstance(value, str):
-            self.fail(f"field {key!r} must be a string")
-        try:
-            return check_text(value, f"field {key!r}")
-        except InvalidValue as error:
-            if required:
-                self.fail(str(error))
-            return None
+    def meeting(self, record: Any) -> tuple[Meeting, list[Period]]:
+        where = self.where("[meeting]")
+        if not isinstance(record, dict):
+            raise SeedError(f"{where}: expected a table")
+        periods_raw = record.get("periods", [])
+        meeting = Meeting.from_raw(record, where, allow={"periods"})
+        if not isinstance(periods_raw, list):
+            raise SeedError(f"{where}: field 'periods': expected [[meeting.periods]] entries")
+        periods = [
+            Period.from_raw({**p, "meeting": meeting.slug}, f"{where} periods[{i}]")
+            if isinstance(p, dict)
+            else Period.from_raw(p, f"{where} periods[{i}]")
+            for i, p in enumerate(periods_raw)
+        ]
+        return meeting, periods
 
-    def checked(self, key: str, check, value: Any) -> Any:
-        try:
-            return check(value)
-        except (InvalidValue, InvalidDate) as error:
-            self.fail(f"field {key!r}: {error}")
-
-    def date(self, record: dict[str, Any], key: str, *, required: bool = False) -> str | None:
-        value = record.get(key)
-        if value is None:
-            if required:
-                self.fail(f"field {key!r} is missing")
-            return None
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value).isoformat()
-            except ValueError:
-                pass
-        self.fail(f"field {key!r} must be a date like 2024-01-30")
-        return None
-
-    def parties(self, record: dict[str, Any]) -> list[str]:
-        value = record.get("parties")
-        if not isinstance(value, list) or not value:
-            self.fail('field \'parties\' must be a non-empty list such as ["US", "CN"]')
-        parties = [self.checked("parties", check_party, str(item)) for item in value]
-        return list(dict.fromkeys(parties))
-
-    def known_keys(self, record: dict[str, Any], keys: set[str]) -> None:
-        unknown = set(record) - keys
-        if unknown:
-            self.fail(f"unknown field {sorted(unknown)[0]!r}")
-
-    def meeting(self, record: dict[str, Any]) -> SeedMeeting:
-        self.known_keys(record, {"slug", "title", "date", "place", "parties", "context", "sources"})
-        sources = record.get("sources", [])
-        if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
-            self.fail("field 'sources' must be [[meeting.sources]] tables")
-        return SeedMeeting(
-            slug=self.field(record, "slug", required=True).lower(),
-            title=self.field(record, "title", required=True),
-            date=self.date(record, "date", required=True),
-            place=self.field(record, "place"),
-            parties=self.parties(record),
-            context=self.field(record, "context"),
-            sources=[{k: str(v) for k, v in source.items()} for source in sources],
-        )
-
-    def commitment(self, record: dict[str, Any], default_meeting: str | None) -> SeedCommitment:
-        commitment_id = self.checked("id", check_new_id, self.field(record, "id", required=True))
-        self.where += f" ({commitment_id})"
-        self.known_keys(
-            record,
-            {
-                "id",
-                "meeting",
-                "area",
-                "title",
-                "summary",
-                "parties",
-                "kind",
-                "quote",
-                "quote_by",
-                "deadline",
-                "due",
-                "status",
-                "metric",
-            },
-        )
-        meeting = self.field(record, "meeting") or default_meeting
-        if meeting is None:
-            self.fail("field 'meeting' is missing and the file has no [meeting]")
-        return SeedCommitment(
-            id=commitment_id,
-            meeting=meeting.lower(),
-            area=self.field(record, "area", required=True).lower(),
-            title=self.field(record, "title", required=True),
-            summary=self.field(record, "summary"),
-            parties=self.parties(record),
-            kind=self.checked("kind", check_kind, self.field(record, "kind") or "joint"),
-            quote=self.field(record, "quote"),
-            quote_by=self.field(record, "quote_by"),
-            deadline=self.field(record, "deadline"),
-            due=self.date(record, "due"),
-            status=self.checked(
-                "status", check_status, self.field(record, "status") or "not-started"
-            ),
-            metric=self.metric(record["metric"]) if "metric" in record else None,
-        )
-
-    def metric(self, value: Any) -> SeedMetric:
-        self.where += ": metric"
-        record = self.table(value)
-        self.known_keys(record, {"name", "unit", "baseline", "baseline_on", "target"})
-        return SeedMetric(
-            name=self.field(record, "name", required=True),
-            unit=self.field(record, "unit"),
-            baseline=self.number(record, "baseline", required=True),
-            baseline_on=self.date(record, "baseline_on", required=True),
-            target=self.number(record, "target"),
-        )
-
-    def number(self, record: dict[str, Any], key: str, *, required: bool = False) -> float | None:
-        value = record.get(key)
-        if value is None:
-            if required:
-                self.fail(f"field {key!r} is missing")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            self.fail(f"field {key!r} must be a number")
-        return float(value)
-
-    def event(self, record: dict[str, Any]) -> SeedEvent:
-        self.known_keys(
-            record,
-            {
-                "uuid",
-                "commitment",
-                "on",
-                "text",
-                "source",
-                "source_title",
-                "party",
-                "status",
-                "value",
-            },
-        )
-        commitment = self.field(record, "commitment", required=True).upper()
-        self.where += f" ({commitment})"
-        happened_on = self.date(record, "on", required=True)
-        text = self.field(record, "text", required=True)
-        status = record.get("status")
-        if status is not None:
-            status = self.checked("status", check_status, str(status))
-        party = record.get("party")
-        if party is not None:
-            party = self.checked("party", check_party, str(party))
-        source_url = self.field(record, "source")
-        value = self.number(record, "value")
-        kind = "status" if status else ("measure" if value is not None else "note")
-        event_uuid = self.field(record, "uuid") or str(
-            uuid.uuid5(
-                SEED_NAMESPACE,
-                "\x1f".join(
-                    [commitment, happened_on, kind, status or "", party or "", text]
-                    + ([repr(value)] if value is not None else [])
-                ),
+    def commitment(self, record: Any, default_meeting: str | None, where: str) -> Event:
+        if not isinstance(record, dict):
+            raise SeedError(f"{where}: expected a table")
+        record = dict(record)
+        if "id" in record and isinstance(record["id"], str):
+            where += f" ({record['id']})"
+        kind = record.pop("kind", None)
+        if kind is not None:  # files written for track 0.1
+            if kind not in LEGACY_KINDS:
+                raise InvalidValue(
+                    f"{where}: field 'kind': use 'type' ({', '.join(LEGACY_KINDS)})."
+                )
+            type_, formality = LEGACY_KINDS[kind]
+            record.setdefault("type", type_)
+            if formality:
+                record.setdefault("formality", formality)
+        status = record.pop("status", None)
+        if status not in (None, "not-started", "not-yet-rated"):
+            raise InvalidValue(
+                f"{where}: field 'status': a commitment starts not yet rated; record its "
+                "rating as an [[assessments]] entry instead."
             )
+        record.setdefault("meeting", default_meeting)
+        if record["meeting"] is None:
+            raise InvalidValue(f"{where}: field 'meeting' is missing and the file has no [meeting]")
+        commitment = Commitment.from_raw(record, where)
+        date = self.meetings.get(commitment.meeting)
+        if date is None:
+            raise InvalidValue(
+                f"{where}: meeting {commitment.meeting!r} is not defined in the files read."
+            )
+        uid = commitment_uid(commitment.meeting, commitment.id)
+        self.made[commitment.id] = (uid, date)
+        fields = {k: v for k, v in commitment.as_record().items() if v not in (None, [], False)}
+        return Event(
+            uuid=uid,
+            commitment=commitment.id,
+            commitment_uid=uid,
+            kind="created",
+            happened_on=date,
+            recorded_at=f"{date}T00:00:00Z",
+            author=SEED_AUTHOR,
+            device=SEED_DEVICE,
+            counter=0,
+            text=None,
+            changes={name: [None, value] for name, value in fields.items()},
         )
-        return SeedEvent(
-            uuid=event_uuid,
-            commitment=commitment,
+
+    def _common(self, record: dict[str, Any], where: str) -> dict[str, Any]:
+        """The fields events and assessments share: commitment, date, party, evidence."""
+        values: dict[str, Any] = {}
+        ref = record.get("commitment")
+        if ref is None:
+            raise InvalidValue(f"{where}: field 'commitment' is missing.")
+        values["commitment"] = _field(where, "commitment", a_ref, ref)
+        if record.get("on") is None:
+            raise InvalidValue(f"{where}: field 'on' is missing.")
+        on = record["on"]
+        if isinstance(on, dt.datetime):
+            on = on.date()
+        if not isinstance(on, dt.date):
+            try:
+                on = dt.date.fromisoformat(str(on))
+            except ValueError:
+                raise InvalidDate(f"{where}: field 'on': must be a date like 2024-01-30.") from None
+        values["happened_on"] = on.isoformat()
+        if record.get("party") is not None:
+            values["party"] = _field(where, "party", check_party_code, record["party"])
+        if record.get("evidence") is not None:
+            keys = _field(where, "evidence", list_of(_key), record["evidence"])
+            values["evidence"] = evidence_list([event_uid(k) for k in keys])
+        if record.get("confidence") is not None:
+            values["confidence"] = _field(
+                where, "confidence", check_confidence, record["confidence"]
+            )
+        if record.get("period") is not None:
+            values["period"] = _field(where, "period", _slug, record["period"])
+        made = self.made.get(values["commitment"])
+        values["commitment_uid"] = made[0] if made else None
+        return values
+
+    def event(self, record: Any, where: str) -> Event:
+        if not isinstance(record, dict):
+            raise SeedError(f"{where}: expected a table")
+        unknown = set(record) - _EVENT_KEYS
+        if unknown:
+            raise InvalidValue(f"{where}: unknown field {sorted(unknown)[0][:40]!r}")
+        values = self._common(record, where)
+        where += f" ({values['commitment']})"
+        text = record.get("text")
+        if text is None:
+            raise InvalidValue(f"{where}: field 'text' is missing.")
+        values["text"] = _field(where, "text", _text, text)
+        sources = list(record.get("sources") or [])
+        if record.get("source") is not None:  # the one-source form of track 0.1
+            sources.insert(0, {"url": record["source"], "title": record.get("source_title")})
+        elif record.get("source_title") is not None:
+            sources.insert(0, {"title": record["source_title"]})
+        values["sources"] = _field(where, "sources", list_of(source, limit=100), sources)
+        rating = record.get("rating", record.get("status"))
+        if rating is not None:
+            values["status"] = _field(where, "rating", check_rating, rating)
+        if record.get("stance") is not None:
+            values["stance"] = _field(where, "stance", check_stance, record["stance"])
+        if record.get("tags") is not None:
+            values["tags"] = _field(where, "tags", list_of(tag, limit=50), record["tags"])
+        if record.get("value") is not None:
+            if rating is not None:
+                raise InvalidValue(
+                    f"{where}: a reading (value) and a rating are separate events; split them."
+                )
+            values["value"] = _field(where, "value", _number, record["value"])
+        kind = "assessment" if rating is not None else ("measure" if "value" in values else "note")
+        key = record.get("key")
+        if key is not None:
+            ident = event_uid(_field(where, "key", _key, key))
+        else:  # without a key, the content names the event
+            ident = str(
+                uuid.uuid5(
+                    SEED_NAMESPACE,
+                    "\x1f".join(
+                        [values["commitment"], values["happened_on"], kind,
+                         values.get("status") or "", values.get("party") or "", values["text"]]
+                        + ([repr(values["value"])] if "value" in values else [])
+                    ),
+                )
+            )  # fmt: skip
+        coder = record.get("coder")
+        return Event(
+            uuid=ident,
             kind=kind,
-            happened_on=happened_on,
-            text=text,
-            source_url=source_url,
-            source_title=self.field(record, "source_title"),
-            party=party,
-            status=status,
-            value=value,
+            recorded_at=f"{values['happened_on']}T00:00:00Z",
+            author=_field(where, "coder", _line, coder) if coder is not None else SEED_AUTHOR,
+            device=SEED_DEVICE,
+            counter=EVIDENCE_COUNTER if kind != "assessment" else RATING_COUNTER,
+            **values,
         )
+
+    def assessment(self, record: Any, where: str) -> Event:
+        if not isinstance(record, dict):
+            raise SeedError(f"{where}: expected a table")
+        unknown = set(record) - _ASSESSMENT_KEYS
+        if unknown:
+            raise InvalidValue(f"{where}: unknown field {sorted(unknown)[0][:40]!r}")
+        values = self._common(record, where)
+        where += f" ({values['commitment']})"
+        for required in ("rating", "rationale"):
+            if record.get(required) is None:
+                raise InvalidValue(f"{where}: field {required!r} is missing.")
+        values["status"] = _field(where, "rating", check_rating, record["rating"])
+        values["text"] = _field(where, "rationale", _text, record["rationale"])
+        coder = _field(where, "coder", _line, record.get("coder") or SEED_AUTHOR)
+        key = record.get("key")
+        ident = event_uid(
+            _field(where, "key", _key, key)
+            if key is not None
+            else "assessment/" + "/".join(
+                [values["commitment"], values.get("party") or "*", values.get("period") or "",
+                 coder, values["happened_on"]]
+            )
+        )  # fmt: skip
+        return Event(
+            uuid=ident,
+            kind="assessment",
+            recorded_at=f"{values['happened_on']}T00:00:00Z",
+            author=coder,
+            device=SEED_DEVICE,
+            counter=RATING_COUNTER,
+            **values,
+        )
+
+
+def _field(where: str, key: str, check, value: Any) -> Any:
+    try:
+        return check(value)
+    except (InvalidValue, InvalidDate) as error:
+        raise type(error)(f"{where}: field {key!r}: {error}") from None
+
+
+_key = slug
+_slug = slug
+_text = text
+_line = line
+_number = a_number

@@ -1,5 +1,7 @@
-"""The SQLite store: opening and migrating the file, reading commitments and events, and
-appending evidence. Every status change is an event; no event row is ever updated or deleted."""
+"""The SQLite store: opening (and refusing files that are not track databases), migrating,
+reading commitments and their history, and recording new events. Every fact is an event; no
+event row is ever updated or deleted. Every read-check-write runs in one write transaction
+(BEGIN IMMEDIATE), so the check sees the state it writes on."""
 
 from __future__ import annotations
 
@@ -7,32 +9,58 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
+import os
+import re
+import signal
 import sqlite3
-import uuid
+import stat
+import threading
+import urllib.parse
+import uuid as uuid_module
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tracker import migrations
-from tracker.dates import Duration
+from tracker import derived, migrations
+from tracker.dates import Duration, utc_now
 from tracker.errors import (
+    Conflict,
     InvalidDate,
     InvalidValue,
     NotADatabase,
     UnknownCommitment,
+    UnknownEvent,
     UnknownMeeting,
 )
-from tracker.loading import DryRun, Loader, LoadSummary, Records, seed_records, utc_now
-from tracker.model import Commitment, Event, Meeting, Metric, StatusRow, as_dict
+from tracker.files import atomic_write, check_output, database_files, temporary_sibling
+from tracker.loading import DryRun, Loader, LoadSummary, check_period, load, seed_stream
+from tracker.records import (
+    AMENDABLE,
+    EDITABLE,
+    Commitment,
+    Event,
+    Meeting,
+    Metric,
+    Period,
+    iso_date,
+    list_of,
+    source,
+    tag,
+)
 from tracker.vocabulary import (
-    check_kind,
+    DISPUTED,
+    NOT_YET_RATED,
+    RATING_KINDS,
+    TYPES,
+    check_confidence,
     check_new_id,
-    check_party,
-    check_status,
+    check_party_code,
+    check_rating,
+    check_stance,
     check_text,
+    check_type,
     natural_key,
-    number,
 )
 
 if TYPE_CHECKING:
@@ -41,15 +69,9 @@ if TYPE_CHECKING:
     from tracker.seeds import SeedData
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-EVIDENCE_KINDS = "('note', 'status', 'measure')"
 DUE_SOON = Duration(30, "days")
-# The status of commitment `c` on :as_of: that of its latest whole-commitment status event.
-_STATUS_ON = """(
-    SELECT e.status FROM live_events e
-    WHERE e.commitment = c.id AND e.party IS NULL AND e.status IS NOT NULL
-      AND e.happened_on <= :as_of
-    ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)"""
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT = 10.0
+MAX_LIMIT = 1_000_000_000
 
 
 class Unset:
@@ -59,45 +81,119 @@ class Unset:
 UNSET = Unset()
 
 
-def check_database_file(path: Path) -> bool:
-    """Return True if `path` holds an SQLite database, False if there is none yet.
+@dataclasses.dataclass(slots=True)
+class StatusRow:
+    """One line of `track status`: a commitment with its ratings and latest activity."""
 
-    Raise NotADatabase, without touching the file, if it is something else."""
-    if path.is_dir():
+    id: str
+    meeting: str
+    area: str
+    title: str
+    parties: list[str]
+    type: str
+    status: str
+    party_statuses: dict[str, str]
+    last_update: str
+    evidence: int
+    due: str | None
+    overdue: bool
+    due_soon: bool
+    uid: str = ""
+    ratings: dict[str, derived.PartyRating] | None = None  # with `detail`: who rated, review
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def database_state(path: Path) -> str:
+    """Return "new" if `path` may be created or initialised (missing, empty, or an SQLite
+    database with nothing in it), "track" if it is a track database. Raise NotADatabase,
+    without writing to or even opening it for writing, if it is anything else: a folder, a
+    FIFO, socket or device, another file, or another application's SQLite database."""
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.is_dir():
+            raise NotADatabase(f"Cannot create {path}: folder {parent} does not exist.") from None
+        return "new"
+    except OSError as error:
+        raise NotADatabase(f"Cannot read {path}: {error.strerror}.") from None
+    if stat.S_ISDIR(info.st_mode):
         raise NotADatabase(f"{path} is a folder, not a database file.")
-    if not path.exists():
-        if not path.parent.is_dir():
-            raise NotADatabase(f"Cannot create {path}: folder {path.parent} does not exist.")
-        return False
+    if not stat.S_ISREG(info.st_mode):
+        raise NotADatabase(
+            f"{path} is not a regular file (a FIFO, socket or device); refused without opening it."
+        )
+    if info.st_size == 0:
+        return "new"
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as error:
         raise NotADatabase(f"Cannot read {path}: {error.strerror}.") from None
-    if not header:
-        return False
     if header != SQLITE_HEADER:
         raise NotADatabase(f"{path} is not an SQLite database; it was left untouched.")
-    return True
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            ours = False
+            if app_id == migrations.APPLICATION_ID:
+                ours = True
+            elif app_id == 0 and "_sqlite_migrations" in names:
+                ours = (
+                    conn.execute(
+                        "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? "
+                        "AND name = 'm001_initial'",
+                        [migrations.MIGRATION_SET],
+                    ).fetchone()
+                    is not None
+                )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise NotADatabase(
+            f"Cannot use {path} as a database: {error}; it was left untouched."
+        ) from None
+    if ours:
+        return "track"
+    if app_id == 0 and not names:
+        return "new"
+    raise NotADatabase(
+        f"{path} is an SQLite database of another application (it has no track schema); "
+        "it was left untouched."
+    )
+
+
+def _read_only_uri(path: Path) -> str:
+    return "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
 
 
 class Store:
-    """A tracker database: meetings, commitments and their event timelines."""
+    """A tracker database: meetings, periods, and the events of every commitment."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
         self._db: Database | None = None
+        self.interrupted = False  # Ctrl-C arrived while a commit was finishing (it finished)
+        self._device: str | None = None
+        self._period_map: dict[str, dict[str, str]] | None = None
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> Store:
-        """Return the store at `path`, creating the file and applying pending migrations.
+    def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Store:
+        """Return the store at `path`, creating the file if there is none, applying pending
+        migrations and bringing the derived tables up to date.
 
-        Writers wait up to `busy_timeout` seconds for one another before giving up."""
+        Writers wait up to `busy_timeout` seconds for one another before giving up. A file
+        that is not a track database is refused untouched."""
         path = Path(path)
-        check_database_file(path)
+        database_state(path)
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout)
             conn.row_factory = sqlite3.Row
@@ -108,8 +204,27 @@ class Store:
             store = cls(conn, path)
             store._migrate()
         except sqlite3.DatabaseError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
             raise NotADatabase(f"Cannot use {path} as a database: {error}.") from None
         return store
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store | None:
+        """Return the store opened read-only, or None if it does not exist or needs an upgrade
+        first (for shell completion, which must never write)."""
+        try:
+            if database_state(Path(path)) != "track":
+                return None
+            conn = sqlite3.connect(_read_only_uri(Path(path)), uri=True, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            store = cls(conn, Path(path))
+            if store._applied_migrations() != migrations.NAMES or store._derived_stale():
+                conn.close()
+                return None
+            return store
+        except (sqlite3.Error, NotADatabase):
+            return None
 
     def close(self) -> None:
         """Close the connection."""
@@ -127,6 +242,20 @@ class Store:
             with self._writing():  # one process migrates; the others wait, then find it done
                 if len(self._applied_migrations()) < len(migrations.NAMES):
                     migrations.build().apply(self.db)
+        if self._derived_stale():
+            with self._writing():
+                if self._derived_stale():
+                    derived.refresh(self.conn, None)
+                    self.conn.execute(
+                        "UPDATE settings SET value = ? WHERE key = 'derived_version'",
+                        [derived.DERIVED_VERSION],
+                    )
+
+    def _derived_stale(self) -> bool:
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE key = 'derived_version'"
+        ).fetchone()
+        return row is None or row[0] != derived.DERIVED_VERSION
 
     def _applied_migrations(self) -> list[str]:
         exists = self.conn.execute(
@@ -142,7 +271,7 @@ class Store:
 
     @property
     def db(self) -> Database:
-        """The sqlite-utils view of the same connection, for schema work and bulk writes."""
+        """The sqlite-utils view of the same connection, for schema work."""
         if self._db is None:
             from sqlite_utils import Database
 
@@ -151,125 +280,258 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """Run the block in one write transaction, taken up front so writers queue, not fail."""
+        """Run the block in one write transaction, taken up front so writers queue, not fail.
+        A Ctrl-C during the block rolls it back; one during the commit is noted, and the
+        commit completes."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        self._commit()
+
+    def _commit(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            self.conn.execute("COMMIT")
+            return
+        caught: list[int] = []
+        previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+        try:
+            self.conn.execute("COMMIT")
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        if caught:
+            self.interrupted = True
+
+    def _periods(self) -> dict[str, dict[str, str]]:
+        """{meeting: {period: start}}, read once per store (periods are added rarely)."""
+        if self._period_map is None:
+            self._period_map = derived.period_starts(self.conn)
+        return self._period_map
+
+    @property
+    def device(self) -> str:
+        """This database's device id (events record where they were made)."""
+        if self._device is None:
+            row = self.conn.execute("SELECT value FROM settings WHERE key = 'device'").fetchone()
+            self._device = row[0]
+        return self._device
+
+    def _next_counter(self) -> int:
+        """One more than the highest counter seen (call inside the write transaction)."""
+        return self.conn.execute("SELECT coalesce(max(counter), 0) + 1 FROM events").fetchone()[0]
 
     def backup(self, target: Path) -> None:
         """Write a consistent copy of the database to `target` with SQLite's backup API (safe
-        while other processes write); refuse to overwrite an existing file."""
-        target = Path(target)
+        while other processes write), whole or not at all; refuse an existing file."""
+        target = check_output(Path(target), database=self.path)
         if target.exists():
             raise InvalidValue(f"{target} already exists; choose a new file for the backup.")
-        if not target.parent.is_dir():
-            raise InvalidValue(f"Cannot write {target}: folder {target.parent} does not exist.")
+        temp = temporary_sibling(target, ".db.tmp")
         try:
-            copy = sqlite3.connect(str(target))
-        except sqlite3.Error as error:
-            raise InvalidValue(f"Cannot write {target}: {error}.") from None
-        try:
-            self.conn.backup(copy)
-        except sqlite3.Error as error:
-            copy.close()
-            target.unlink(missing_ok=True)
-            raise InvalidValue(f"Cannot write {target}: {error}.") from None
-        copy.close()
+            copy = sqlite3.connect(str(temp))
+            try:
+                self.conn.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            with temp.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            os.link(temp, target)  # never replaces a file that appeared meanwhile
+        except FileExistsError:
+            raise InvalidValue(
+                f"{target} already exists; choose a new file for the backup."
+            ) from None
+        except (sqlite3.Error, OSError) as error:
+            raise InvalidValue(
+                f"Cannot write {target}: {getattr(error, 'strerror', None) or error}."
+            ) from None
+        finally:
+            temp.unlink(missing_ok=True)
 
-    # ------------------------------------------------------------------ meetings
+    # ------------------------------------------------------------------ meetings, periods
 
     def meetings(self) -> list[Meeting]:
         """Return every meeting, oldest first."""
         rows = self.conn.execute("SELECT * FROM meetings ORDER BY date, slug")
-        return [_meeting(row) for row in rows]
+        return [Meeting.from_row(row) for row in rows]
 
     def meeting(self, slug: str) -> Meeting:
         """Return one meeting, or raise UnknownMeeting listing the known slugs."""
         row = self.conn.execute(
-            "SELECT * FROM meetings WHERE slug = ?", [slug.strip().lower()]
+            "SELECT * FROM meetings WHERE slug = ?", [(slug or "").strip().lower()]
         ).fetchone()
         if row is None:
             known = ", ".join(m.slug for m in self.meetings()) or "none yet"
             raise UnknownMeeting(f"No meeting {slug!r}. Meetings: {known}.")
-        return _meeting(row)
+        return Meeting.from_row(row)
+
+    def periods(self, meeting: str | None = None) -> list[Period]:
+        """Return the compliance periods (of one meeting), by meeting and start date."""
+        sql = "SELECT * FROM periods"
+        params: list[str] = []
+        if meeting is not None:
+            sql += " WHERE meeting = ?"
+            params.append(self.meeting(meeting).slug)
+        rows = self.conn.execute(sql + " ORDER BY meeting, starts", params)
+        return [Period.from_row(row) for row in rows]
+
+    def period(self, name: str, *, meeting: str | None = None) -> Period:
+        """Return a period by name (of one meeting, or the only one with that name)."""
+        name = (name or "").strip().lower()
+        found = [p for p in self.periods(meeting) if p.name == name]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            known = ", ".join(sorted({p.name for p in self.periods(meeting)})) or "none"
+            raise InvalidValue(f"No period {name!r}. Periods: {known}.")
+        raise InvalidValue(
+            f"More than one meeting has a period {name!r}; say which meeting "
+            f"({', '.join(p.meeting for p in found)})."
+        )
+
+    def add_period(
+        self,
+        name: str,
+        *,
+        meeting: str,
+        starts: dt.date,
+        ends: dt.date | None,
+        description: str | None = None,
+    ) -> Period:
+        """Define a compliance period of a meeting; refuse one outside the meeting's dates or
+        overlapping another."""
+        with self._writing():
+            found = self.meeting(meeting)
+            period = Period.from_raw(
+                {
+                    "meeting": found.slug,
+                    "name": name,
+                    "from": starts,
+                    "to": ends,
+                    "description": description,
+                },
+                "period",
+            )
+            if any(p.name == period.name for p in self.periods(found.slug)):
+                raise InvalidValue(f"Meeting {found.slug} already has a period {period.name}.")
+            check_period(period, found, self.periods(found.slug))
+            load(self.conn, [("period", period, "period")], today=dt.date.today().isoformat())
+        self._period_map = None
+        return period
+
+    def period_for(self, meeting: str, on: dt.date) -> str | None:
+        """Return the name of the meeting's period that contains `on`, if any."""
+        day = on.isoformat()
+        for p in self.periods(meeting):
+            if p.starts <= day and (p.ends is None or day < p.ends):
+                return p.name
+        return None
 
     # ------------------------------------------------------------------ commitments
 
     def count_commitments(self) -> int:
-        """Return how many commitments the database holds."""
+        """Return how many commitments the database holds (withdrawn ones too)."""
         return self.conn.execute("SELECT count(*) FROM commitments").fetchone()[0]
 
     def commitment_ids(self) -> list[str]:
-        """Return every commitment ID in natural order."""
-        rows = self.conn.execute("SELECT id FROM commitments")
+        """Return every commitment ID in force, in natural order."""
+        rows = self.conn.execute("SELECT id FROM commitments WHERE NOT withdrawn")
         return sorted((row[0] for row in rows), key=natural_key)
 
     def areas(self) -> list[str]:
         """Return the areas in use, alphabetically."""
-        rows = self.conn.execute("SELECT DISTINCT area FROM commitments ORDER BY area")
+        rows = self.conn.execute(
+            "SELECT DISTINCT area FROM commitments WHERE NOT withdrawn ORDER BY area"
+        )
         return [row[0] for row in rows]
 
-    def resolve_id(self, text: str) -> str:
-        """Return the stored ID matching `text` (any case), or raise UnknownCommitment."""
+    def check_area(self, area: str) -> str:
+        cleaned = (area or "").strip().lower()
+        if cleaned not in self.areas():
+            raise InvalidValue(f"Unknown area {area!r}. Areas: {', '.join(self.areas())}.")
+        return cleaned
+
+    def resolve(self, text: str, *, withdrawn: bool = True) -> str:
+        """Return the uid of the commitment shown as `text` (any case), or raise
+        UnknownCommitment with close matches."""
         wanted = (text or "").strip().upper()
         try:
             wanted.encode("utf-8")
         except UnicodeEncodeError:
-            raise UnknownCommitment(text, []) from None
-        row = self.conn.execute("SELECT id FROM commitments WHERE id = ?", [wanted]).fetchone()
-        if row:
+            raise UnknownCommitment(text[:40], []) from None
+        head, tilde, tail = wanted.partition("~")
+        key = head + tilde + tail.lower()
+        row = self.conn.execute(
+            "SELECT uid, withdrawn FROM commitments WHERE id = ?", [key]
+        ).fetchone()
+        if row is not None and (withdrawn or not row[1]):
             return row[0]
-        suggestions = difflib.get_close_matches(wanted, self.commitment_ids(), n=3, cutoff=0.6)
-        raise UnknownCommitment(text, suggestions)
+        twins = self.conn.execute(
+            "SELECT id FROM commitments WHERE declared_id = ? ORDER BY id", [head]
+        ).fetchall()
+        if len(twins) > 1 and not tilde:
+            raise UnknownCommitment(
+                text, [t[0] for t in twins], reason=f"Two commitments have ID {head}."
+            )
+        suggestions = difflib.get_close_matches(key, self.commitment_ids(), n=3, cutoff=0.6)
+        raise UnknownCommitment(text[:40], suggestions)
 
-    def commitment(self, commitment_id: str) -> Commitment:
-        """Return one commitment by ID (any case), or raise UnknownCommitment."""
-        resolved = self.resolve_id(commitment_id)
-        row = self.conn.execute("SELECT * FROM commitments WHERE id = ?", [resolved]).fetchone()
-        return _commitment(row)
+    def resolve_id(self, text: str) -> str:
+        """Return the shown ID of the commitment `text` names."""
+        uid = self.resolve(text)
+        return self.conn.execute("SELECT id FROM commitments WHERE uid = ?", [uid]).fetchone()[0]
+
+    def commitment(self, ref: str) -> Commitment:
+        """Return one commitment as it stands (any case ID), or raise UnknownCommitment."""
+        return self._commitment(self.resolve(ref))
 
     def commitments(self, *, area: str | None = None) -> dict[str, Commitment]:
-        """Return every commitment (or those of one area) by ID, in natural ID order."""
-        if area is None:
-            rows = self.conn.execute("SELECT * FROM commitments").fetchall()
-        else:
-            rows = self.conn.execute("SELECT * FROM commitments WHERE area = ?", [area]).fetchall()
-        found = {row["id"]: _commitment(row) for row in rows}
+        """Return the commitments in force (of one area), by shown ID, in natural order."""
+        sql = "SELECT * FROM commitments WHERE NOT withdrawn"
+        params = []
+        if area is not None:
+            sql += " AND area = ?"
+            params.append(area)
+        found = {row["id"]: Commitment.from_row(row) for row in self.conn.execute(sql, params)}
         return {cid: found[cid] for cid in sorted(found, key=natural_key)}
 
-    def state(self, commitment_id: str, *, as_of: dt.date) -> StatusRow:
-        """Return one commitment's status row as it stood on `as_of`."""
-        rows = self.status_rows(as_of=as_of, commitment_id=commitment_id)
-        if not rows:
-            commitment = self.commitment(commitment_id)
-            made = self.meeting(commitment.meeting).date
-            raise InvalidDate(f"{commitment.id} was made on {made}, after {as_of.isoformat()}.")
-        return rows[0]
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Return what needs a person's decision: fields two edits set differently, ratings
+        two coders disagree on, and IDs two commitments share."""
+        found = []
+        for row in self.conn.execute(
+            "SELECT id, conflicts FROM commitments WHERE conflicts IS NOT NULL AND NOT withdrawn"
+        ):
+            for name, values in json.loads(row[1]).items():
+                found.append({"id": row[0], "kind": "field", "what": name, "values": values})
+        for row in self.conn.execute(
+            "SELECT c.id, r.party FROM party_ratings r "
+            "JOIN commitments c ON c.uid = r.commitment_uid "
+            "WHERE r.rating = ? AND NOT c.withdrawn",
+            [DISPUTED],
+        ):
+            state = self.state(row[0], as_of=dt.date.max)
+            rating = state.party_ratings[row[1]]
+            found.append(
+                {
+                    "id": row[0],
+                    "kind": "rating",
+                    "what": row[1],
+                    "values": [f"{coder}: {value}" for coder, value, _uuid in rating.candidates],
+                }
+            )
+        for row in self.conn.execute(
+            "SELECT declared_id, group_concat(id, ' ') FROM commitments WHERE NOT withdrawn "
+            "GROUP BY declared_id HAVING count(*) > 1"
+        ):
+            found.append({"id": row[0], "kind": "id", "what": "id", "values": row[1].split()})
+        return sorted(found, key=lambda f: (natural_key(f["id"]), f["kind"], f["what"]))
 
-    def _own_party_statuses(
-        self, as_of: dt.date, *, commitment_id: str | None = None
-    ) -> dict[tuple[str, str], str]:
-        """Return {(commitment, party): status} from each party's latest own status event."""
-        # all commitments: through the party index; one: through its timeline
-        index = "events_party_status" if commitment_id is None else "events_timeline"
-        sql = f"""
-            SELECT commitment, party, status, happened_on, id
-            FROM events INDEXED BY {index}
-            WHERE party IS NOT NULL AND status IS NOT NULL AND happened_on <= :as_of
-              AND kind != 'retraction' AND id NOT IN (SELECT event FROM retracted_events)
-        """
-        if commitment_id is not None:
-            sql += " AND commitment = :id"
-        rows = self.conn.execute(sql, {"as_of": as_of.isoformat(), "id": commitment_id})
-        latest = sorted(rows, key=lambda r: (r[3], r[4]))  # by date, then as recorded
-        return {(row[0], row[1]): row[2] for row in latest}
+    # ------------------------------------------------------------------ state
 
     def first_meeting_date(self) -> dt.date | None:
-        """Return the date of the earliest meeting, or None when there are no meetings."""
         row = self.conn.execute("SELECT min(date) FROM meetings").fetchone()
         return dt.date.fromisoformat(row[0]) if row[0] else None
 
@@ -278,9 +540,56 @@ class Store:
         first = self.first_meeting_date()
         if first is not None and as_of < first:
             raise InvalidDate(
-                f"--as-of {as_of.isoformat()} is before the first meeting ({first.isoformat()}); "
-                "there is nothing to show then."
+                f"The date {as_of.isoformat()} is before the first meeting "
+                f"({first.isoformat()}); there is nothing to show then."
             )
+
+    def events_of(self, uids: Sequence[str] | None = None) -> dict[str, list[Event]]:
+        """Return {commitment uid: its events} (all kinds, as stored)."""
+        return derived.read_events(self.conn, uids)
+
+    def state(self, ref: str, *, as_of: dt.date, period: str | None = None) -> derived.State:
+        """Return one commitment's state on `as_of` (ratings of one period, if given)."""
+        return self._state(self.resolve(ref), as_of=as_of, period=period)
+
+    def _state(self, uid: str, *, as_of: dt.date, period: str | None = None) -> derived.State:
+        return derived.fold(
+            self.events_of([uid])[uid], as_of=_iso(as_of), period=period, periods=self._periods()
+        )
+
+    def _commitment(self, uid: str) -> Commitment:
+        row = self.conn.execute("SELECT * FROM commitments WHERE uid = ?", [uid]).fetchone()
+        return Commitment.from_row(row)
+
+    def states(
+        self,
+        *,
+        as_of: dt.date,
+        period: str | None = None,
+        uids: Sequence[str] | None = None,
+    ) -> dict[str, derived.State]:
+        """Return {shown ID: state} of every commitment in force (or of `uids`), natural order."""
+        states = dict(self.iter_states(as_of=as_of, period=period, uids=uids))
+        return {k: states[k] for k in sorted(states, key=natural_key)}
+
+    def iter_states(
+        self,
+        *,
+        as_of: dt.date,
+        period: str | None = None,
+        uids: Sequence[str] | None = None,
+    ) -> Iterator[tuple[str, derived.State]]:
+        """Yield (shown ID, state) for every commitment in force (or of `uids`), folding a
+        chunk of commitments at a time so that memory stays small."""
+        shown = dict(self.conn.execute("SELECT uid, id FROM commitments WHERE NOT withdrawn"))
+        wanted = [u for u in (uids if uids is not None else list(shown)) if u in shown]
+        for start in range(0, len(wanted), self.FOLD_CHUNK):
+            grouped = self.events_of(wanted[start : start + self.FOLD_CHUNK])
+            for uid, events in grouped.items():
+                yield (
+                    shown[uid],
+                    derived.fold(events, as_of=_iso(as_of), period=period, periods=self._periods()),
+                )
 
     def status_rows(
         self,
@@ -290,90 +599,72 @@ class Store:
         area: str | None = None,
         party: str | None = None,
         statuses: Sequence[str] = (),
-        kind: str | None = None,
+        type_: str | None = None,
         meeting: str | None = None,
         overdue: bool = False,
         due_within: Duration | None = None,
         stale_before: dt.date | None = None,
+        period: str | None = None,
+        detail: bool = False,
     ) -> list[StatusRow]:
-        """Return one row per commitment as it stood on `as_of`, matching every filter given,
-        in natural ID order.
+        """Return one row per commitment in force as it stood on `as_of`, matching every
+        filter given, in natural ID order.
 
-        Only events dated on or before `as_of` count. With `party`, rows show that party's
-        status and the status filter applies to it."""
+        With `party`, rows show that party's rating and the status filter applies to it. With
+        `period`, ratings are those made for that compliance period. With `detail`, each row
+        carries each party's rating with its coder and review."""
         self.check_as_of(as_of)
-        where, params = ["m.date <= :as_of"], {"as_of": as_of.isoformat()}
+        where, params = ["NOT c.withdrawn", "m.date <= ?"], [as_of.isoformat()]
         if commitment_id is not None:
-            where.append("c.id = :id")
-            params["id"] = self.resolve_id(commitment_id)
+            where.append("c.uid = ?")
+            params.append(self.resolve(commitment_id))
         if area is not None:
-            area = area.strip().lower()
-            if area not in self.areas():
-                raise InvalidValue(f"Unknown area {area!r}. Areas: {', '.join(self.areas())}.")
-            where.append("c.area = :area")
-            params["area"] = area
-        if party is not None:
-            party = check_party(party)
-            where.append("EXISTS (SELECT 1 FROM json_each(c.parties) WHERE value = :party)")
-            params["party"] = party
-        if kind is not None:
-            where.append("c.kind = :kind")
-            params["kind"] = check_kind(kind)
+            where.append("c.area = ?")
+            params.append(self.check_area(area))
+        if type_ is not None:
+            where.append("c.type = ?")
+            params.append(check_type(type_))
         if meeting is not None:
-            where.append("c.meeting = :meeting")
-            params["meeting"] = self.meeting(meeting).slug
-        wanted_statuses = {check_status(s) for s in statuses}
+            where.append("c.meeting = ?")
+            params.append(self.meeting(meeting).slug)
+        if party is not None:
+            party = self.check_party(party)
+            where.append("EXISTS (SELECT 1 FROM json_each(c.parties) WHERE value = ?)")
+            params.append(party)
+        wanted = {_check_state(s) for s in statuses}
         latest = self.conn.execute("SELECT max(happened_on) FROM events").fetchone()[0]
-        if latest is None or latest <= as_of.isoformat():
-            # after every event: the columns kept up to date on each write are the answer
-            derived = "c.status, c.last_event_on, c.evidence_count"
-        else:
-            derived = f"""{_STATUS_ON},
-                (SELECT max(e.happened_on) FROM live_events e
-                 WHERE e.commitment = c.id AND e.kind != 'edit' AND e.happened_on <= :as_of),
-                (SELECT count(*) FROM live_events e
-                 WHERE e.commitment = c.id AND e.kind IN {EVIDENCE_KINDS}
-                   AND e.happened_on <= :as_of)"""
-        sql = f"""
-            SELECT c.id, c.meeting, c.area, c.title, c.parties, c.kind, c.due, {derived}
-            FROM commitments c JOIN meetings m ON m.slug = c.meeting
-            WHERE {" AND ".join(where)}
-        """
-        as_of_iso = as_of.isoformat()
+        rows = self.conn.execute(
+            f"""SELECT c.uid, c.id, c.meeting, c.area, c.title, c.parties, c.type, c.due,
+                       c.status, c.last_event_on, c.evidence_count
+                FROM commitments c JOIN meetings m ON m.slug = c.meeting
+                WHERE {" AND ".join(where)}""",
+            params,
+        ).fetchall()
+        now = period is None and (latest is None or latest <= as_of.isoformat())
+        facts = (
+            self._facts_now(rows, detail=detail)
+            if now
+            else self._facts_folded(rows, as_of=as_of, period=period, detail=detail)
+        )
+        as_iso = as_of.isoformat()
         soon_iso = DUE_SOON.after(as_of).isoformat()
         within_iso = due_within.after(as_of).isoformat() if due_within else None
         stale_iso = stale_before.isoformat() if stale_before else None
-        own = self._own_party_statuses(as_of, commitment_id=params.get("id"))
-        parsed: dict[str, list[str]] = {}  # the few distinct party lists, parsed once each
         result = []
-        cursor = self.conn.cursor()
-        cursor.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
-        for (
-            cid,
-            meeting_slug,
-            area_,
-            title,
-            parties_json,
-            kind_,
-            due,
-            status_,
-            last,
-            count,
-        ) in cursor.execute(sql, params):
-            parties = parsed.get(parties_json)
-            if parties is None:
-                parties = parsed[parties_json] = json.loads(parties_json)
-            by_party = {p: own.get((cid, p), status_) for p in parties}
-            status = by_party[party] if party else status_
-            open_ = status != "fulfilled" and due is not None
-            is_overdue = open_ and due < as_of_iso
-            if wanted_statuses and status not in wanted_statuses:
+        for uid, cid, meeting_slug, area_, title, parties_json, type_name, due, *_rest in rows:
+            status, by_party, last, count, detailed, overall = facts[uid]
+            parties = json.loads(parties_json)
+            by_party = {p: by_party.get(p, NOT_YET_RATED) for p in parties}
+            shown = by_party[party] if party else status
+            open_ = derived.is_open(overall) and due is not None
+            is_overdue = open_ and due < as_iso
+            if wanted and shown not in wanted:
                 continue
             if overdue and not is_overdue:
                 continue
             if within_iso and not (open_ and due <= within_iso):
                 continue
-            if stale_iso and last >= stale_iso:
+            if stale_iso and (last >= stale_iso or not derived.is_open(shown)):
                 continue
             result.append(
                 StatusRow(
@@ -382,532 +673,599 @@ class Store:
                     area=area_,
                     title=title,
                     parties=parties,
-                    kind=kind_,
-                    status=status,
+                    type=type_name,
+                    status=shown,
                     party_statuses=by_party,
                     last_update=last,
                     evidence=count,
                     due=due,
                     overdue=is_overdue,
-                    due_soon=open_ and as_of_iso <= due <= soon_iso,
+                    due_soon=open_ and as_iso <= due <= soon_iso,
+                    uid=uid,
+                    ratings=detailed,
                 )
             )
         result.sort(key=lambda r: natural_key(r.id))
         return result
 
+    FOLD_CHUNK = 2_000  # commitments whose events are in memory at once
+
+    def _facts_now(self, rows, *, detail: bool) -> dict[str, tuple]:
+        """(status, {party: rating}, last event, evidence, detail) of each commitment, read
+        from the derived tables."""
+        ratings: dict[str, dict[str, str]] = {}
+        details: dict[str, dict[str, derived.PartyRating]] = {}
+        columns = (
+            "commitment_uid, party, rating, assessment, coder, review, period, rated_on, "
+            "recalibrated"
+        )
+        for uid, p, rating, assessment, coder, review, period_, on, recal in self.conn.execute(
+            f"SELECT {columns} FROM party_ratings"
+        ):
+            ratings.setdefault(uid, {})[p] = rating
+            if detail:
+                details.setdefault(uid, {})[p] = derived.PartyRating(
+                    rating, assessment=assessment, coder=coder, review=review, period=period_,
+                    on=on, recalibrated=bool(recal),
+                )  # fmt: skip
+        return {
+            r[0]: (
+                r[8],
+                ratings.get(r[0], {}),
+                r[9],
+                r[10],
+                details.get(r[0]) if detail else None,
+                r[8],
+            )  # fmt: skip
+            for r in rows
+        }
+
+    def _facts_folded(self, rows, *, as_of: dt.date, period: str | None, detail: bool):
+        """The same, folded from the events on `as_of`, a chunk of commitments at a time."""
+        facts = {}
+        uids = [r[0] for r in rows]
+        for start in range(0, len(uids), self.FOLD_CHUNK):
+            grouped = self.events_of(uids[start : start + self.FOLD_CHUNK])
+            for uid, events in grouped.items():
+                state = derived.fold(
+                    events, as_of=as_of.isoformat(), period=period, periods=self._periods()
+                )
+                # deadlines are judged on the latest rating of any period
+                overall = state if period is None else derived.fold(
+                    events, as_of=as_of.isoformat(), periods=self._periods()
+                )  # fmt: skip
+                facts[uid] = (
+                    state.status,
+                    {p: x.rating for p, x in state.party_ratings.items()},
+                    state.last_event_on,
+                    state.evidence_count,
+                    state.party_ratings if detail else None,
+                    overall.status,
+                )
+        return facts
+
+    def check_party(self, party: str, *, meeting: str | None = None) -> str:
+        """Return the party code if some meeting (or the given one) has it, else raise."""
+        code = check_party_code(party)
+        meetings = [self.meeting(meeting)] if meeting else self.meetings()
+        known = list(dict.fromkeys(p for m in meetings for p in m.parties))
+        if code not in known:
+            raise InvalidValue(f"Unknown party {party!r}. Parties: {', '.join(known) or 'none'}.")
+        return code
+
     # ------------------------------------------------------------------ events
 
     def events(
         self,
-        commitment_id: str | None = None,
+        refs: Sequence[str] | str | None = None,
         *,
         since: dt.date | None = None,
         until: dt.date | None = None,
         limit: int | None = None,
         newest_first: bool = True,
-        with_status: bool = False,
         include_retracted: bool = False,
         area: str | None = None,
+        party: str | None = None,
+        kinds: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        coder: str | None = None,
     ) -> list[Event]:
-        """Return events, optionally for one commitment, dated between `since` and `until`
-        (inclusive), or only those that carry a status.
-
-        Retracted events and the retractions themselves are left out unless
-        `include_retracted`; each event says whether it is retracted."""
-        where, params = [], []
-        if commitment_id is not None:
-            where.append("e.commitment = ?")
-            params.append(self.resolve_id(commitment_id))
-        if since is not None:
-            where.append("e.happened_on >= ?")
-            params.append(since.isoformat())
-        if until is not None:
-            where.append("e.happened_on <= ?")
-            params.append(until.isoformat())
-        if with_status:
-            where.append("e.status IS NOT NULL")
+        """Return events (amendments applied), for all commitments or some, matching every
+        filter, ordered by date (then as recorded). Retracted events and retractions are left
+        out unless `include_retracted`; each event says whether it is retracted."""
+        if isinstance(refs, str):
+            refs = [refs]
+        uids = [self.resolve(r) for r in refs] if refs else None
         if area is not None:
-            where.append("e.commitment IN (SELECT id FROM commitments WHERE area = ?)")
-            params.append(area)
-        if not include_retracted:
-            where.append("e.kind != 'retraction' AND r.event IS NULL")
-        order = "DESC" if newest_first else "ASC"
-        sql = """
-            SELECT e.*, r.event IS NOT NULL AS retracted
-            FROM events e LEFT JOIN retracted_events r ON r.event = e.id
-        """
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY e.happened_on {order}, e.id {order}"
-        if limit is not None:
-            if limit < 1:
-                raise InvalidValue(f"The limit must be at least 1, not {limit}.")
-            sql += " LIMIT ?"
-            params.append(limit)
-        return [_event(row) for row in self.conn.execute(sql, params)]
+            area = self.check_area(area)
+        if party is not None:
+            party = self.check_party(party)
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
+            raise InvalidValue(f"The limit must be from 1 to {MAX_LIMIT:,}, not {limit}.")
+        shown = dict(self.conn.execute("SELECT uid, id FROM commitments"))
+        areas = dict(self.conn.execute("SELECT uid, area FROM commitments")) if area else {}
+        found: list[Event] = []
+        since_iso = since.isoformat() if since else None
+        until_iso = until.isoformat() if until else None
+        kinds = set(kinds)
+        tags = set(tags)
+        for uid, events in self.events_of(uids).items():
+            if area is not None and areas.get(uid) != area:
+                continue
+            state = derived.fold(events, periods=self._periods())
+            for e in state.events:
+                if not include_retracted and (e.retracted or e.kind == "retraction"):
+                    continue
+                if (
+                    since_iso
+                    and e.happened_on < since_iso
+                    or until_iso
+                    and e.happened_on > until_iso
+                ):
+                    continue
+                if party is not None and e.party != party:
+                    continue
+                if kinds and e.kind not in kinds:
+                    continue
+                if tags and not tags & set(e.tags):
+                    continue
+                if coder is not None and e.author != coder:
+                    continue
+                e.commitment = shown.get(uid, e.commitment)
+                found.append(e)
+        found.sort(key=lambda e: (e.happened_on, e.counter, e.uuid), reverse=newest_first)
+        return found[:limit] if limit is not None else found
 
-    def latest_evidence(self, *, as_of: dt.date, area: str | None = None) -> dict[str, Event]:
-        """Return, per commitment (of one area, if given), its most recent note, reading or
-        status change on `as_of`."""
+    def find_event(self, ref: str) -> Event:
+        """Return the event whose UUID starts with `ref` (at least 4 characters), as it
+        stands (amendments applied)."""
+        ref = (ref or "").strip().lower()
+        if not 4 <= len(ref) <= 36 or not all(ch in "0123456789abcdef-" for ch in ref):
+            raise InvalidValue(
+                f"Invalid event reference {ref[:40]!r}: give the first characters (4 or more) of "
+                "its ID, as shown by `track log` and `track show`."
+            )
         rows = self.conn.execute(
-            f"""
-            SELECT * FROM events WHERE id IN (
-                SELECT (SELECT e.id FROM live_events e
-                        WHERE e.commitment = c.id AND e.kind IN {EVIDENCE_KINDS}
-                          AND e.happened_on <= :as_of
-                        ORDER BY e.happened_on DESC, e.id DESC LIMIT 1)
-                FROM commitments c WHERE :area IS NULL OR c.area = :area)
-            """,
-            {"as_of": as_of.isoformat(), "area": area},
+            "SELECT uuid, commitment_uid FROM events "
+            "WHERE uuid >= :ref AND uuid < :ref || 'g' LIMIT 2",
+            {"ref": ref},
+        ).fetchall()
+        if not rows:
+            raise UnknownEvent(f"No event with an ID starting {ref!r}. See `track log`.")
+        if len(rows) > 1:
+            raise UnknownEvent(f"More than one event has an ID starting {ref!r}; give more of it.")
+        uuid, uid = rows[0]
+        state = derived.fold(self.events_of([uid])[uid], periods=self._periods())
+        event = next(e for e in state.events if e.uuid == uuid)
+        event.commitment = self._shown(uid)
+        return event
+
+    def _shown(self, uid: str) -> str:
+        row = self.conn.execute("SELECT id FROM commitments WHERE uid = ?", [uid]).fetchone()
+        return row[0] if row else uid
+
+    def metrics(
+        self, *, as_of: dt.date | None = None, area: str | None = None
+    ) -> dict[str, Metric]:
+        """Return {shown ID: metric} with the latest reading on `as_of` (default: any)."""
+        found = {}
+        for cid, state in self.iter_states(as_of=as_of or dt.date.max):
+            c = state.commitment
+            if c.metric and (area is None or c.area == area):
+                metric = Metric(**c.metric)
+                if state.latest_value:
+                    metric.latest, metric.latest_on = state.latest_value
+                found[cid] = metric
+        return found
+
+    def metric(self, ref: str, *, as_of: dt.date | None = None) -> Metric | None:
+        """Return one commitment's metric with its latest reading on `as_of`."""
+        state = self.state(ref, as_of=as_of or dt.date.max)
+        if not state.commitment.metric:
+            return None
+        metric = Metric(**state.commitment.metric)
+        if state.latest_value:
+            metric.latest, metric.latest_on = state.latest_value
+        return metric
+
+    # ------------------------------------------------------------------ recording
+
+    def _event(self, uid: str, kind: str, *, author: str, on: dt.date, **values: Any) -> Event:
+        """Return a new local event on commitment `uid` (call inside the write transaction)."""
+        shown = self._shown(uid)
+        declared = self.conn.execute(
+            "SELECT declared_id FROM commitments WHERE uid = ?", [uid]
+        ).fetchone()
+        return Event(
+            uuid=str(uuid_module.uuid4()),
+            commitment=declared[0] if declared else shown,
+            commitment_uid=uid,
+            kind=kind,
+            happened_on=on.isoformat(),
+            recorded_at=utc_now(),
+            author=author,
+            device=self.device,
+            counter=self._next_counter(),
+            **values,
         )
-        return {row["commitment"]: _event(row) for row in rows}
+
+    def _record(self, event: Event, *, today: dt.date, duplicates: str = "refuse") -> Event:
+        """Check and write one event (inside the write transaction), refreshing its
+        commitment's derived state; return it with its row number."""
+        loader = Loader(self.conn, today=today.isoformat(), duplicates=duplicates)
+        loader.event(event, "")
+        loader.finish()
+        event.id = self.conn.execute(
+            "SELECT id FROM events WHERE uuid = ?", [event.uuid]
+        ).fetchone()[0]
+        return event
 
     def add_note(
         self,
-        commitment_id: str,
+        ref: str,
         text: str,
         *,
         on: dt.date,
         today: dt.date,
-        source_url: str | None = None,
-        source_title: str | None = None,
+        author: str,
+        sources: Sequence[dict] = (),
         party: str | None = None,
+        stance: str | None = None,
+        tags: Sequence[str] = (),
     ) -> Event:
         """Append a piece of evidence to a commitment's timeline and return it."""
-        return self._append(
-            commitment_id,
-            "note",
-            text=check_text(text, "note text"),
-            on=on,
-            today=today,
-            source_url=source_url,
-            source_title=source_title,
-            party=party,
-        )
+        values = _evidence_values(text, sources=sources, party=party, stance=stance, tags=tags)
+        with self._writing():
+            uid = self.resolve(ref, withdrawn=False)
+            event = self._event(uid, "note", author=author, on=on, **values)
+            return self._record(event, today=today)
 
-    def set_status(
+    def rate(
         self,
-        commitment_id: str,
-        status: str,
+        ref: str,
+        rating: str,
         *,
         on: dt.date,
         today: dt.date,
-        reason: str | None = None,
-        source_url: str | None = None,
-        source_title: str | None = None,
+        author: str,
         party: str | None = None,
-    ) -> Event:
-        """Record a status change (for the whole commitment, or one party's side) and return it."""
-        status = check_status(status)
-        commitment = self.commitment(commitment_id)
-        if party is None:
-            current = commitment.status
-            whose = commitment.id
-        else:
-            party = self._check_party_of(commitment, party)
-            current = self.state(commitment.id, as_of=today).party_statuses[party]
-            whose = f"{commitment.id} ({party})"
-        if current == status:
-            raise InvalidValue(
-                f"{whose} is already {status}; use `track note` to add evidence without a change."
+        period: str | None | Unset = UNSET,
+        rationale: str | None = None,
+        confidence: str | None = None,
+        evidence: Sequence[str] = (),
+        sources: Sequence[dict] = (),
+        short: bool = False,
+    ) -> tuple[Event, derived.State, str]:
+        """Record a rating: an assessment (with a rationale) or, with `short`, a status change
+        (`track set`). Without `party` it covers every party; without `period`, the meeting's
+        period that contains `on`. Return the event, the commitment's state now, and the
+        rating it had before for the party (or the commitment)."""
+        rating = check_rating(rating)
+        if rationale is not None:
+            rationale = check_text(rationale, "rationale")
+        elif not short:
+            raise InvalidValue("An assessment needs a rationale: say why, citing the evidence.")
+        if confidence is not None:
+            confidence = check_confidence(confidence)
+        found_sources = list_of(source, limit=100)(list(sources))
+        with self._writing():
+            uid = self.resolve(ref, withdrawn=False)
+            commitment = self._commitment(uid)
+            if party is not None:
+                party = self._party_of(commitment, party)
+            kind = TYPES[commitment.type]
+            if not kind.scored:
+                raise InvalidValue(
+                    f"{commitment.id} is a {commitment.type}: tracked with evidence, never rated. "
+                    "Record a note instead."
+                )
+            if rating not in kind.ratings:
+                raise InvalidValue(
+                    f"{rating!r} is not a rating for {commitment.id}, a {commitment.type}. "
+                    f"Ratings: {', '.join(kind.ratings)}."
+                )
+            explicit_period = not isinstance(period, Unset) and period is not None
+            if isinstance(period, Unset):
+                period = self.period_for(commitment.meeting, on)
+            elif period is not None:
+                period = self.period(period, meeting=commitment.meeting).name
+            shown_now = self._state(uid, as_of=today)
+            seen = shown_now.party_ratings[party].rating if party else shown_now.status
+            previous = seen
+            if explicit_period:
+                scoped = self._state(uid, as_of=today, period=period)
+                previous = scoped.party_ratings[party].rating if party else scoped.status
+            if short and previous == rating:
+                whose = f"{commitment.id} ({party})" if party else commitment.id
+                raise InvalidValue(
+                    f"{whose} is already {rating}; use `track note` to add evidence without a "
+                    "change."
+                )
+            uuids = [self.find_event(e).uuid for e in evidence]
+            event = self._event(
+                uid,
+                "status" if short else "assessment",
+                author=author,
+                on=on,
+                text=rationale,
+                party=party,
+                status=rating,
+                period=period,
+                confidence=confidence,
+                evidence=list(dict.fromkeys(uuids)),
+                sources=found_sources,
+                changes={"status": [seen, rating]},
             )
-        if reason is not None:
-            reason = check_text(reason, "reason")
-        return self._append(
-            commitment.id,
-            "status",
-            text=reason,
-            on=on,
-            today=today,
-            source_url=source_url,
-            source_title=source_title,
-            party=party,
-            status=status,
-        )
+            self._record(event, today=today)
+            after = self._state(uid, as_of=today)
+        return event, after, previous
+
+    def review(
+        self,
+        ref: str,
+        *,
+        approve: bool,
+        note: str,
+        reviewer: str,
+        today: dt.date,
+        party: str | None = None,
+        period: str | None = None,
+        assessment: str | None = None,
+    ) -> Event:
+        """Sign off (or send back) the rating that counts for a party-item; with two coders
+        who disagree, name the assessment. A reviewer cannot review their own rating."""
+        note = check_text(note, "review note")
+        with self._writing():
+            uid = self.resolve(ref, withdrawn=False)
+            commitment = self._commitment(uid)
+            if party is None:
+                if len(commitment.parties) != 1:
+                    raise InvalidValue(
+                        f"{commitment.id} has parties {', '.join(commitment.parties)}: say which "
+                        "party's rating is reviewed."
+                    )
+                party = commitment.parties[0]
+            party = self._party_of(commitment, party)
+            if period is not None:
+                period = self.period(period, meeting=commitment.meeting).name
+            if assessment is not None:
+                target = self.find_event(assessment)
+                if target.kind not in RATING_KINDS or target.commitment_uid != uid:
+                    raise InvalidValue(
+                        f"Event {target.uuid[:8]} is not a rating of {commitment.id}."
+                    )
+            else:
+                state = self._state(uid, as_of=today, period=period)
+                rating = state.party_ratings[party]
+                if rating.rating == DISPUTED:
+                    names = ", ".join(f"{c} {r} ({u[:8]})" for c, r, u in rating.candidates)
+                    raise Conflict(
+                        f"Coders disagree on {commitment.id} ({party}): {names}. Name the one to "
+                        "review with its event ID."
+                    )
+                if rating.assessment is None:
+                    raise InvalidValue(f"{commitment.id} ({party}) has no rating to review yet.")
+                target = self.find_event(rating.assessment)
+            if target.author == reviewer:
+                raise InvalidValue(
+                    f"{reviewer} made that rating and cannot review it; another reviewer must."
+                )
+            event = self._event(
+                uid,
+                "approval" if approve else "rejection",
+                author=reviewer,
+                on=today,
+                text=note,
+                about=target.uuid,
+                party=party,
+            )
+            return self._record(event, today=today)
 
     def add_measure(
         self,
-        commitment_id: str,
+        ref: str,
         value: float,
         *,
         on: dt.date,
         today: dt.date,
+        author: str,
         text: str | None = None,
-        source_url: str | None = None,
-        source_title: str | None = None,
+        sources: Sequence[dict] = (),
+        party: str | None = None,
     ) -> Event:
         """Record a reading of a commitment's metric and return the event."""
-        commitment = self.commitment(commitment_id)
-        metric = self.metric(commitment.id)
-        if metric is None:
-            raise InvalidValue(
-                f"{commitment.id} has no metric to measure; only commitments with a "
-                "quantitative target take readings."
-            )
-        if (
-            not isinstance(value, int | float)
-            or value != value
-            or value
-            in (
-                float("inf"),
-                float("-inf"),
-            )
-        ):
-            raise InvalidValue(f"The value {value!r} is not a number.")
-        return self._append(
-            commitment.id,
-            "measure",
-            text=_optional_text(text, "note") or f"{metric.name}: {number(float(value))}",
-            on=on,
-            today=today,
-            source_url=source_url,
-            source_title=source_title,
-            party=None,
-            value=float(value),
-        )
-
-    def metric(self, commitment_id: str, *, as_of: dt.date | None = None) -> Metric | None:
-        """Return a commitment's metric with its latest reading on `as_of` (default: any)."""
-        found = self.metrics(as_of=as_of, commitment_id=commitment_id)
-        return found.get(commitment_id)
-
-    def metrics(
-        self,
-        *,
-        as_of: dt.date | None = None,
-        commitment_id: str | None = None,
-        area: str | None = None,
-    ) -> dict[str, Metric]:
-        """Return every metric by commitment (one, or those of an area), each with its latest
-        reading on `as_of`."""
-        sql = """
-            SELECT m.*,
-                (SELECT e.value FROM live_events e
-                 WHERE e.commitment = m.commitment AND e.value IS NOT NULL
-                   AND e.happened_on <= :as_of
-                 ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) AS latest,
-                (SELECT e.happened_on FROM live_events e
-                 WHERE e.commitment = m.commitment AND e.value IS NOT NULL
-                   AND e.happened_on <= :as_of
-                 ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) AS latest_on
-            FROM metrics m
-        """
-        if commitment_id is not None:
-            sql += " WHERE m.commitment = :id"
-        elif area is not None:
-            sql += " WHERE m.commitment IN (SELECT id FROM commitments WHERE area = :area)"
-        params = {"as_of": (as_of or dt.date.max).isoformat(), "id": commitment_id, "area": area}
-        return {row["commitment"]: Metric(**dict(row)) for row in self.conn.execute(sql, params)}
-
-    def _append(
-        self,
-        commitment_id: str,
-        kind: str,
-        *,
-        text: str | None,
-        on: dt.date,
-        today: dt.date,
-        source_url: str | None,
-        source_title: str | None,
-        party: str | None,
-        status: str | None = None,
-        value: float | None = None,
-    ) -> Event:
-        commitment = self.commitment(commitment_id)
-        if party is not None:
-            party = self._check_party_of(commitment, party)
-        if on > today:
-            raise InvalidDate(f"The date {on.isoformat()} is in the future (today is {today}).")
-        meeting_date = self.meeting(commitment.meeting).date
-        if on.isoformat() < meeting_date:
-            raise InvalidDate(
-                f"The date {on.isoformat()} is before {commitment.id} was made ({meeting_date})."
-            )
-        source_url = _optional_text(source_url, "source URL")
-        source_title = _optional_text(source_title, "source title")
-        if text is not None and "\x00" in text:
-            raise InvalidValue("The text contains a NUL byte.")
-        event = Event(
-            uuid=str(uuid.uuid4()),
-            commitment=commitment.id,
-            kind=kind,
-            happened_on=on.isoformat(),
-            recorded_at=utc_now(),
-            text=text,
-            source_url=source_url,
-            source_title=source_title,
-            party=party,
-            status=status,
-            value=value,
-        )
         with self._writing():
-            cursor = self._insert_event(event)
-            self.refresh_derived([commitment.id])
-        return dataclasses.replace(event, id=cursor.lastrowid)
+            uid = self.resolve(ref, withdrawn=False)
+            commitment = self._commitment(uid)
+            if not commitment.metric:
+                raise InvalidValue(
+                    f"{commitment.id} has no metric to measure; only commitments with a "
+                    "quantitative target take readings."
+                )
+            from tracker.vocabulary import number
 
-    def _insert_event(self, event: Event) -> sqlite3.Cursor:
-        values = {k: v for k, v in as_dict(event).items() if k not in ("id", "retracted")}
-        return self.conn.execute(
-            f"INSERT INTO events ({', '.join(values)}) VALUES "
-            f"({', '.join(':' + k for k in values)})",
-            values,
-        )
-
-    def _check_party_of(self, commitment: Commitment, party: str) -> str:
-        party = check_party(party)
-        if party not in commitment.parties:
-            raise InvalidValue(
-                f"{commitment.id} is a commitment of {', '.join(commitment.parties)} only, "
-                f"not {party}."
-            )
-        return party
-
-    def refresh_derived(self, commitment_ids: Sequence[str]) -> None:
-        """Recompute each commitment's derived columns from its events in force: status (that
-        of its latest whole-commitment status event), date of the latest event, and number of
-        evidence events."""
-        if len(commitment_ids) <= 50:
-            self.conn.executemany(
-                migrations.SUMMARY_UPDATE + " WHERE id = ?", [[cid] for cid in commitment_ids]
-            )
-        else:  # one statement: three times faster than a statement per commitment
-            self.conn.execute(
-                migrations.SUMMARY_UPDATE + " WHERE id IN (SELECT value FROM json_each(?))",
-                [json.dumps(list(commitment_ids))],
-            )
-
-    # ------------------------------------------------------------------ search
-
-    def search(self, query: str, *, area: str | None = None, limit: int = 20) -> list[dict]:
-        """Return the best matches for an FTS5 query among commitments (title, summary,
-        quote) and evidence in force (text, source title), best first, each with a snippet
-        marking the matched words with ** **."""
-        query = check_text(query, "search")
-        if limit < 1:
-            raise InvalidValue(f"The limit must be at least 1, not {limit}.")
-        if area is not None:
-            area = area.strip().lower()
-            if area not in self.areas():
-                raise InvalidValue(f"Unknown area {area!r}. Areas: {', '.join(self.areas())}.")
-        sql = """
-            SELECT * FROM (
-                SELECT c.id AS commitment, NULL AS happened_on, 'commitment' AS found_in,
-                       c.title, c.area,
-                       snippet(commitments_fts, -1, '**', '**', '…', 12) AS snippet,
-                       bm25(commitments_fts) AS rank, NULL AS event
-                FROM commitments_fts JOIN commitments c ON c.rowid = commitments_fts.rowid
-                WHERE commitments_fts MATCH :query AND (:area IS NULL OR c.area = :area)
-                UNION ALL
-                SELECT e.commitment, e.happened_on, e.kind, c.title, c.area,
-                       snippet(events_fts, -1, '**', '**', '…', 12),
-                       bm25(events_fts), e.uuid
-                FROM events_fts JOIN live_events e ON e.id = events_fts.rowid
-                JOIN commitments c ON c.id = e.commitment
-                WHERE events_fts MATCH :query AND (:area IS NULL OR c.area = :area)
-            )
-            ORDER BY rank, happened_on DESC LIMIT :limit
-        """
-        try:
-            rows = self.conn.execute(sql, {"query": query, "area": area, "limit": limit})
-            return [
-                {
-                    "commitment": r["commitment"],
-                    "happened_on": r["happened_on"],
-                    "found_in": r["found_in"],
-                    "title": r["title"],
-                    "area": r["area"],
-                    "snippet": " ".join(r["snippet"].split()),
-                    "rank": round(r["rank"], 4),
-                    "event": r["event"],
-                }
-                for r in rows
-            ]
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise
-            raise InvalidValue(
-                f'Cannot search for {query!r} ({error}). Use words, "a phrase", prefix*, '
-                "AND, OR, NOT and parentheses."
-            ) from None
-
-    # ------------------------------------------------------------------ corrections
-
-    def find_event(self, ref: str) -> Event:
-        """Return the event whose UUID starts with `ref` (at least 4 characters)."""
-        ref = (ref or "").strip().lower()
-        if len(ref) < 4 or not all(ch in "0123456789abcdef-" for ch in ref):
-            raise InvalidValue(
-                f"Invalid event reference {ref!r}: give the first characters (4 or more) of its "
-                "ID, as shown by `track log`."
-            )
-        rows = self.conn.execute(
-            """
-            SELECT e.*, r.event IS NOT NULL AS retracted
-            FROM events e LEFT JOIN retracted_events r ON r.event = e.id
-            WHERE e.uuid >= :ref AND e.uuid < :ref || 'g' LIMIT 2
-            """,
-            {"ref": ref},
-        ).fetchall()
-        if not rows:
-            raise InvalidValue(f"No event with an ID starting {ref!r}. See `track log`.")
-        if len(rows) > 1:
-            raise InvalidValue(f"More than one event has an ID starting {ref!r}; give more of it.")
-        return _event(rows[0])
-
-    def undo(
-        self, event_ref: str | None = None, *, today: dt.date, reason: str | None = None
-    ) -> tuple[Event, Event]:
-        """Retract an event (by default the latest one recorded that is still in force) by
-        appending a retraction; return (retraction, retracted event).
-
-        Nothing is deleted: the status and reports are recomputed without the retracted event.
-        Retracting a retraction puts its event back in force."""
-        if event_ref is None:
-            row = self.conn.execute(
-                """
-                SELECT * FROM live_events WHERE kind != 'created' ORDER BY id DESC LIMIT 1
-                """
-            ).fetchone()
-            if row is None:
-                raise InvalidValue("Nothing to undo: no note, status change or edit is in force.")
-            target = _event(row)
-        else:
-            target = self.find_event(event_ref)
-        if target.kind == "created":
-            raise InvalidValue(
-                f"Event {target.uuid[:8]} records that {target.commitment} was made; it cannot be "
-                "retracted. Correct the commitment with `track edit` instead."
-            )
-        if target.retracted:
-            raise InvalidValue(
-                f"Event {target.uuid[:8]} is already retracted; to restore it, undo the retraction "
-                "(see `track log`)."
-            )
-        if reason is not None:
-            reason = check_text(reason, "reason")
-        what = f"{target.kind} of {target.happened_on}"
-        retraction = Event(
-            uuid=str(uuid.uuid4()),
-            commitment=target.commitment,
-            kind="retraction",
-            happened_on=today.isoformat(),
-            recorded_at=utc_now(),
-            text=reason or f"Retracted the {what} ({target.uuid[:8]}).",
-            retracts=target.uuid,
-        )
-        with self._writing():
-            cursor = self._insert_event(retraction)
-            self.rebuild_retractions()
-            self._reapply_edits(target)
-            self.refresh_derived([target.commitment])
-        return dataclasses.replace(retraction, id=cursor.lastrowid), target
-
-    def rebuild_retractions(self) -> None:
-        """Recompute which events are withdrawn: a retraction in force withdraws its target;
-        a retraction is in force unless withdrawn by a later one."""
-        rows = self.conn.execute(
-            """
-            SELECT r.id, t.id AS target FROM events r JOIN events t ON t.uuid = r.retracts
-            WHERE r.kind = 'retraction' ORDER BY r.id DESC
-            """
-        ).fetchall()
-        withdrawn: dict[int, int] = {}
-        for row in rows:  # newest first: whether a retraction is in force is already known
-            if row["id"] not in withdrawn and row["target"] not in withdrawn:
-                withdrawn[row["target"]] = row["id"]
-        self.conn.execute("DELETE FROM retracted_events")
-        self.conn.executemany(
-            "INSERT INTO retracted_events (event, retraction) VALUES (?, ?)", withdrawn.items()
-        )
-
-    def _reapply_edits(self, changed: Event) -> None:
-        """After a retraction involving an edit, set the commitment's fields to what the edits
-        still in force say, starting from the values before the first edit."""
-        if changed.kind not in ("edit", "retraction"):
-            return
-        edits = self.conn.execute(
-            "SELECT * FROM events WHERE commitment = ? AND kind = 'edit' ORDER BY id",
-            [changed.commitment],
-        ).fetchall()
-        if not edits:
-            return
-        live = {
-            row[0]
-            for row in self.conn.execute(
-                "SELECT id FROM live_events WHERE commitment = ? AND kind = 'edit'",
-                [changed.commitment],
-            )
-        }
-        values: dict[str, object] = {}
-        for row in edits:  # the original value of each field is the "old" of its first edit
-            for name, (old, _new) in json.loads(row["changes"]).items():
-                values.setdefault(name, old)
-        for row in edits:
-            if row["id"] in live:
-                for name, (_old, new) in json.loads(row["changes"]).items():
-                    values[name] = new
-        self._write_fields(changed.commitment, values)
-
-    def _write_fields(self, commitment_id: str, values: dict[str, object]) -> None:
-        columns = {name: json.dumps(v) if name == "parties" else v for name, v in values.items()}
-        assignments = ", ".join(f"{name} = :{name}" for name in columns)
-        self.conn.execute(
-            f"UPDATE commitments SET {assignments} WHERE id = :id", {**columns, "id": commitment_id}
-        )
+            words = text if text is not None else f"{commitment.metric['name']}: {number(value)}"
+            values = _evidence_values(words, sources=sources, party=party)
+            event = self._event(uid, "measure", author=author, on=on, value=value, **values)
+            return self._record(event, today=today)
 
     def edit(
         self,
-        commitment_id: str,
+        ref: str,
         *,
         today: dt.date,
-        title: str | None = None,
-        summary: str | None = None,
-        area: str | None = None,
-        deadline: str | None = None,
-        due: dt.date | None | Unset = UNSET,
-        parties: Sequence[str] | None = None,
+        author: str,
         reason: str | None = None,
+        **wanted: Any,
     ) -> Event:
-        """Change a commitment's title, summary, area, deadline, due date or parties, recording
-        the old and new values as an edit event; return the event."""
-        commitment = self.commitment(commitment_id)
-        wanted: dict[str, object] = {}
-        if title is not None:
-            wanted["title"] = check_text(title, "title")
-        if summary is not None:
-            wanted["summary"] = check_text(summary, "summary")
-        if area is not None:
-            wanted["area"] = check_text(area, "area").lower()
-        if deadline is not None:
-            wanted["deadline"] = check_text(deadline, "deadline")
-        if not isinstance(due, Unset):
-            wanted["due"] = due.isoformat() if due else None
-        if parties is not None:
-            if not parties:
-                raise InvalidValue("Give at least one party.")
-            wanted["parties"] = list(dict.fromkeys(check_party(p) for p in parties))
+        """Change a commitment's fields (title, summary, area, deadline, due, parties, type,
+        guideline, ...), recording the old and new values as an edit event; return it. A value
+        of None clears an optional field."""
+        unknown = set(wanted) - set(EDITABLE)
+        if unknown:
+            raise InvalidValue(f"Cannot edit {sorted(unknown)[0]!r}.")
         if not wanted:
-            raise InvalidValue("Nothing to change: give --title, --summary, --due, --party, ...")
-        current = commitment.__dict__
-        changes = {k: [current[k], v] for k, v in wanted.items() if current[k] != v}
-        if not changes:
-            raise InvalidValue(f"{commitment.id} already has these values; nothing changed.")
+            raise InvalidValue("Nothing to change.")
         if reason is not None:
             reason = check_text(reason, "reason")
-        names = ", ".join(changes)
-        event = Event(
-            uuid=str(uuid.uuid4()),
-            commitment=commitment.id,
-            kind="edit",
-            happened_on=today.isoformat(),
-            recorded_at=utc_now(),
-            text=f"Changed {names}" + (f": {reason}" if reason else "."),
-            changes=json.dumps(changes, ensure_ascii=False),
-        )
         with self._writing():
-            cursor = self._insert_event(event)
-            self._write_fields(commitment.id, {k: new for k, (_old, new) in changes.items()})
-        return dataclasses.replace(event, id=cursor.lastrowid)
+            uid = self.resolve(ref, withdrawn=False)
+            current = self._state(uid, as_of=today).commitment
+            base = current.as_record()
+            checked = Commitment.from_raw(
+                {
+                    **{k: v for k, v in base.items() if v is not None},
+                    **{k: v for k, v in wanted.items() if v is not None},
+                },
+                "edit",
+            )
+            changes = {}
+            for name, value in wanted.items():
+                new = None if value is None else getattr(checked, name)
+                if base[name] != new:
+                    changes[name] = [base[name], new]
+            if not changes:
+                raise InvalidValue(f"{current.id} already has these values; nothing changed.")
+            if "id" in changes:
+                self._check_new_id(changes["id"][1], current.meeting, uid)
+            names = ", ".join(changes)
+            event = self._event(
+                uid,
+                "edit",
+                author=author,
+                on=today,
+                text=f"Changed {names}" + (f": {reason}" if reason else "."),
+                changes=changes,
+            )
+            return self._record(event, today=today)
+
+    def _check_new_id(self, new_id: str, meeting: str, uid: str) -> None:
+        taken = self.conn.execute(
+            "SELECT meeting FROM commitments WHERE declared_id = ? AND uid != ? AND NOT withdrawn",
+            [new_id, uid],
+        ).fetchone()
+        if taken is not None:
+            raise InvalidValue(f"ID {new_id} is taken (at {taken[0]}); choose another.")
+
+    def rename(self, ref: str, new_id: str, *, today: dt.date, author: str) -> Event:
+        """Give a commitment a new ID (e.g. to tell apart two that share one)."""
+        new_id = check_new_id(new_id)
+        return self.edit(ref, today=today, author=author, id=new_id, reason=f"renamed to {new_id}")
+
+    def amend(
+        self,
+        event_ref: str,
+        *,
+        today: dt.date,
+        author: str,
+        reason: str | None = None,
+        **wanted: Any,
+    ) -> Event:
+        """Correct an event's text, sources, date, party, tags or stance, recorded as an
+        amendment with the old and new values (the event itself is never rewritten)."""
+        unknown = set(wanted) - set(AMENDABLE)
+        if unknown:
+            raise InvalidValue(f"Cannot amend {sorted(unknown)[0]!r}.")
+        if not wanted:
+            raise InvalidValue("Nothing to change.")
+        if reason is not None:
+            reason = check_text(reason, "reason")
+        with self._writing():
+            target = self.find_event(event_ref)
+            if target.retracted:
+                raise InvalidValue(
+                    f"Event {target.uuid[:8]} is retracted; restore it before amending."
+                )
+            if target.kind not in ("note", "measure", "status", "assessment"):
+                raise InvalidValue(
+                    f"Event {target.uuid[:8]} is a {target.kind}; only evidence and ratings are "
+                    "amended (use `track edit` for a commitment's fields)."
+                )
+            changes = {}
+            for name, value in _amended_values(wanted).items():
+                old = getattr(target, name)
+                if old != value:
+                    changes[name] = [old, value]
+            if not changes:
+                raise InvalidValue(f"Event {target.uuid[:8]} already has these values.")
+            event = self._event(
+                target.commitment_uid,
+                "amendment",
+                author=author,
+                on=today,
+                text=f"Amended {', '.join(changes)}" + (f": {reason}" if reason else "."),
+                about=target.uuid,
+                changes=changes,
+            )
+            return self._record(event, today=today)
+
+    def withdraw(self, ref: str, *, reason: str, today: dt.date, author: str) -> Event:
+        """Withdraw a commitment added by mistake: kept, marked, left out of every list and
+        score. Undoing the withdrawal restores it."""
+        reason = check_text(reason, "reason")
+        with self._writing():
+            uid = self.resolve(ref, withdrawn=False)
+            event = self._event(uid, "retraction", author=author, on=today, text=reason, about=uid)
+            return self._record(event, today=today)
+
+    def undo_target(self, event_ref: str | None, *, author: str) -> Event:
+        """Return the event `undo` would withdraw: the one named, or the author's latest
+        event (never reaching past it)."""
+        if event_ref is not None:
+            return self.find_event(event_ref)
+        row = self.conn.execute(
+            "SELECT uuid FROM events WHERE author = ? AND device = ? "
+            "ORDER BY counter DESC, uuid DESC LIMIT 1",
+            [author, self.device],
+        ).fetchone()
+        if row is None:
+            raise InvalidValue(
+                f"Nothing to undo: {author} has recorded nothing in this database. To withdraw "
+                "someone else's event, name it: `track undo EVENT`."
+            )
+        return self.find_event(row[0])
+
+    def undo(
+        self,
+        event_ref: str | None = None,
+        *,
+        today: dt.date,
+        author: str,
+        reason: str | None = None,
+        expected: str | None = None,
+    ) -> tuple[Event, Event, derived.State]:
+        """Retract an event (by default the author's own latest) by appending a retraction;
+        return (retraction, retracted event, the commitment's state after).
+
+        Nothing is deleted. Retracting a retraction puts its event back in force; retracting
+        a creation withdraws the commitment. With `expected` (a uuid), refuse if the target is
+        no longer that event (another process got there first)."""
+        if reason is not None:
+            reason = check_text(reason, "reason")
+        with self._writing():
+            target = self.undo_target(event_ref, author=author)
+            if expected is not None and target.uuid != expected:
+                raise Conflict("The latest event changed while you were asked; run undo again.")
+            if target.retracted:
+                raise InvalidValue(
+                    f"Event {target.uuid[:8]} is already retracted; to restore it, undo the "
+                    "retraction (see `track log`)."
+                )
+            what = f"{target.kind} of {target.happened_on}"
+            event = self._event(
+                target.commitment_uid,
+                "retraction",
+                author=author,
+                on=today,
+                text=reason or f"Retracted the {what} ({target.uuid[:8]}).",
+                about=target.uuid,
+            )
+            self._record(event, today=today)
+            after = derived.fold(
+                self.events_of([target.commitment_uid])[target.commitment_uid],
+                periods=self._periods(),
+            )
+        return event, target, after
 
     # ------------------------------------------------------------------ new commitments
 
@@ -915,134 +1273,364 @@ class Store:
         self,
         commitment_id: str,
         *,
+        today: dt.date,
+        author: str,
         title: str,
         area: str,
         parties: Sequence[str],
         meeting: str | None = None,
-        kind: str = "joint",
-        summary: str | None = None,
-        quote: str | None = None,
-        quote_by: str | None = None,
-        deadline: str | None = None,
-        due: dt.date | None = None,
+        **fields: Any,
     ) -> Commitment:
-        """Create a commitment, made at its meeting, with status not-started; return it."""
-        from tracker.seeds import SeedCommitment, SeedData
-
-        new_id = check_new_id(commitment_id)
-        if meeting is None:
-            known = self.meetings()
-            if len(known) != 1:
-                raise UnknownMeeting(
-                    "Say which meeting with --meeting: "
-                    + (
-                        ", ".join(m.slug for m in known)
-                        if known
-                        else "there are no meetings yet; "
-                        "load a seed file with `track init --seed FILE`"
+        """Create a commitment, made at its meeting, not yet rated; return it."""
+        with self._writing():
+            if meeting is None:
+                known = self.meetings()
+                if len(known) != 1:
+                    raise UnknownMeeting(
+                        "Say which meeting: "
+                        + (
+                            ", ".join(m.slug for m in known)
+                            if known
+                            else "there are no meetings yet; load a seed file first"
+                        )
+                        + "."
                     )
-                    + "."
-                )
-            meeting = known[0].slug
-        if not parties:
-            raise InvalidValue("Give at least one party with --party (US or CN).")
-        seed = SeedCommitment(
-            id=new_id,
-            meeting=self.meeting(meeting).slug,
-            area=check_text(area, "area").lower(),
-            title=check_text(title, "title"),
-            summary=_optional_text(summary, "summary"),
-            parties=list(dict.fromkeys(check_party(p) for p in parties)),
-            kind=check_kind(kind),
-            quote=_optional_text(quote, "quote"),
-            quote_by=_optional_text(quote_by, "quote attribution"),
-            deadline=_optional_text(deadline, "deadline"),
-            due=due.isoformat() if due else None,
-            status="not-started",
-        )
-        self.load(SeedData(commitments=[seed]))
-        return self.commitment(new_id)
+                meeting = known[0].slug
+            found = self.meeting(meeting)
+            if not parties:
+                raise InvalidValue(f"Give at least one party ({', '.join(found.parties)}).")
+            raw = {
+                "id": commitment_id,
+                "meeting": found.slug,
+                "title": title,
+                "area": area,
+                "parties": list(parties),
+                **{k: v for k, v in fields.items() if v is not None},
+            }
+            record = Commitment.from_raw(raw, str(commitment_id).strip().upper()[:40])
+            uid = str(uuid_module.uuid4())
+            values = {k: v for k, v in record.as_record().items() if v not in (None, [], False)}
+            event = Event(
+                uuid=uid,
+                commitment=record.id,
+                commitment_uid=uid,
+                kind="created",
+                happened_on=found.date,
+                recorded_at=utc_now(),
+                author=author,
+                device=self.device,
+                counter=self._next_counter(),
+                changes={name: [None, value] for name, value in values.items()},
+            )
+            self._record(event, today=today)
+        return self.commitment(record.id)
+
+    def _party_of(self, commitment: Commitment, party: str) -> str:
+        party = check_party_code(party)
+        if party not in commitment.parties:
+            raise InvalidValue(
+                f"{commitment.id} is a commitment of {', '.join(commitment.parties)} only, "
+                f"not {party}."
+            )
+        return party
 
     # ------------------------------------------------------------------ bulk loading
 
-    def load(self, seed: SeedData, *, skip_existing: bool = False) -> LoadSummary:
-        """Add a seed's meetings, commitments and events in one transaction; return the counts.
-
-        Each commitment gets a `created` event on its meeting's date."""
-        return self.add_records(seed_records(seed, self), skip_existing=skip_existing)
+    def load(self, seed: SeedData, *, today: dt.date | None = None) -> LoadSummary:
+        """Add a seed's meetings, periods, commitments and events in one transaction."""
+        return self.add_records(seed_stream(seed), today=today)
 
     def add_records(
         self,
-        records: Records | Iterable[tuple[str, dict, str]],
+        records: Iterable[tuple[str, object, str]],
         *,
-        skip_existing: bool = True,
+        today: dt.date | None = None,
         dry_run: bool = False,
+        legacy: bool = False,
     ) -> LoadSummary:
-        """Add meetings, commitments, metrics and events in one transaction and return how
-        many of each were new; all or nothing.
-
-        `records` is a Records or a stream of (table, row, label) in dependency order
-        (meetings, then commitments and metrics, then events), written in chunks so that a
-        million events need little memory. Records already present (meetings by slug,
-        commitments by ID, events by UUID) are left as they are, or, for commitments unless
-        `skip_existing`, refused."""
-        stream = records.stream() if isinstance(records, Records) else records
-        # a large page cache keeps index pages (UUIDs arrive in random order) in memory
+        """Add meetings, periods and events in one transaction, all or nothing; return what
+        was new. Records already present (meetings by slug, events by uuid) are left as they
+        are."""
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB, reverted below
         try:
-            return self._add_records(stream, skip_existing=skip_existing, dry_run=dry_run)
+            with self._writing():
+                summary = load(
+                    self.conn,
+                    records,
+                    today=(today or dt.date.today()).isoformat(),
+                    legacy=legacy,
+                )
+                if dry_run:
+                    raise DryRun(summary)
+            return summary
+        except DryRun as preview:
+            return preview.summary
         finally:
             self.conn.execute("PRAGMA cache_size = -2000")
 
-    def _add_records(
-        self, stream: Iterable[tuple[str, dict, str]], *, skip_existing: bool, dry_run: bool
-    ) -> LoadSummary:
+    def rebuild(self) -> None:
+        """Recompute every derived table from the events."""
         with self._writing():
-            loader = Loader(self, skip_existing=skip_existing)
-            for table, row, label in stream:
-                loader.add(table, row, label)
-            summary = loader.finish()
-            if dry_run:
-                raise DryRun(summary)
-        return summary
+            derived.refresh(self.conn, None)
 
-    def preview_records(self, records: Records | Iterable[tuple[str, dict, str]]) -> LoadSummary:
-        """Return what `add_records` would add, checking everything, without adding it."""
+    def codings(
+        self, *, meeting: str | None = None, period: str | None = None
+    ) -> list[tuple[str, str, str | None, str, str]]:
+        """Return each coder's latest rating of each party-item and period, as rows of
+        (commitment, party, period, coder, rating), for measuring agreement."""
+        if meeting is not None:
+            meeting = self.meeting(meeting).slug
+        latest: dict[tuple, tuple] = {}
+        for cid, state in self.iter_states(as_of=dt.date.max):
+            c = state.commitment
+            if meeting is not None and c.meeting != meeting:
+                continue
+            if not TYPES[c.type].scored:
+                continue
+            for e in state.live:
+                if e.kind not in RATING_KINDS or (period is not None and e.period != period):
+                    continue
+                for party in [e.party] if e.party else c.parties:
+                    key = (cid, party, e.period, e.author)
+                    order = (e.happened_on, e.counter, e.uuid)
+                    if key not in latest or latest[key][0] < order:
+                        latest[key] = (order, e.status)
+        return [
+            (*key, value[1]) for key, value in sorted(latest.items(), key=lambda kv: str(kv[0]))
+        ]
+
+    def tagged(self, tags: Sequence[str]) -> list[str]:
+        """Return the uids of commitments with evidence in force carrying any of the tags."""
+        wanted = json.dumps([tag(t) for t in tags])
+        rows = self.conn.execute(
+            "SELECT DISTINCT commitment_uid FROM live_events e, json_each(e.tags) t "
+            "WHERE t.value IN (SELECT value FROM json_each(?))",
+            [wanted],
+        )
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------ search
+
+    def search(
+        self,
+        query: str,
+        *,
+        area: str | None = None,
+        tags: Sequence[str] = (),
+        limit: int = 20,
+        raw: bool = False,
+    ) -> tuple[list[dict], int]:
+        """Return (the best matches, how many matched in all) among commitments (ID, title,
+        summary, quote, guideline) and the evidence in force (text, source titles), best
+        first, with ** marking the matched words. Plain text is searched as typed; with `raw`,
+        the query is SQLite FTS5 syntax."""
+        query = check_text(query, "search", line=True)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidValue(f"The limit must be from 1 to {MAX_LIMIT:,}, not {limit}.")
+        if area is not None:
+            area = self.check_area(area)
+        tags = [tag(t) for t in tags]
+        match = query if raw else plain_query(query)
+        if not match:
+            raise InvalidValue(f"Nothing to search for in {query!r}.")
+        sql = """
+            SELECT c.id AS commitment, NULL AS happened_on, 'commitment' AS found_in,
+                   c.title, c.area,
+                   snippet(commitments_fts, -1, '**', '**', '…', 12) AS snippet,
+                   bm25(commitments_fts) AS rank, NULL AS event, '[]' AS tags
+            FROM commitments_fts JOIN commitments c ON c.rowid = commitments_fts.rowid
+            WHERE commitments_fts MATCH :query AND NOT c.withdrawn
+              AND (:area IS NULL OR c.area = :area)
+            UNION ALL
+            SELECT e.commitment, e.happened_on, e.kind, c.title, c.area,
+                   snippet(events_fts, -1, '**', '**', '…', 12),
+                   bm25(events_fts), e.uuid, e.tags
+            FROM events_fts JOIN live_events e ON e.id = events_fts.rowid
+            JOIN commitments c ON c.uid = e.commitment_uid
+            WHERE events_fts MATCH :query AND e.kind IN ('note', 'measure', 'status', 'assessment')
+              AND NOT c.withdrawn AND (:area IS NULL OR c.area = :area)
+            ORDER BY rank, happened_on DESC
+        """
         try:
-            self.add_records(records, dry_run=True)
-        except DryRun as preview:
-            return preview.summary
-        raise AssertionError("unreachable")  # pragma: no cover
+            rows = self.conn.execute(sql, {"query": match, "area": area}).fetchall()
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+            hint = "" if raw else " "
+            raise InvalidValue(
+                f'Cannot search for {query!r} ({error}). With --raw, use words, "a phrase", '
+                f"prefix*, AND, OR, NOT and parentheses.{hint}".strip()
+            ) from None
+        hits = [
+            {
+                "commitment": r["commitment"],
+                "happened_on": r["happened_on"],
+                "found_in": r["found_in"],
+                "title": r["title"],
+                "area": r["area"],
+                "snippet": " ".join(r["snippet"].split()),
+                "rank": round(r["rank"], 4),
+                "event": r["event"],
+                "tags": json.loads(r["tags"] or "[]"),
+            }
+            for r in rows
+            if not tags or set(tags) & set(json.loads(r["tags"] or "[]"))
+        ]
+        return hits[:limit], len(hits)
 
 
-def _optional_text(value: str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    return check_text(value, what)
+_WORD = re.compile(r"\w+")
 
 
-def _meeting(row: sqlite3.Row) -> Meeting:
-    return Meeting(
-        slug=row["slug"],
-        title=row["title"],
-        date=row["date"],
-        place=row["place"],
-        parties=json.loads(row["parties"] or "[]"),
-        context=row["context"],
-        sources=json.loads(row["sources"] or "[]"),
-    )
+def plain_query(text: str) -> str:
+    """Return an FTS5 query that finds the words of `text` as typed (IDs, hyphens and
+    punctuation are not syntax): each run of words becomes a quoted phrase, all required."""
+    phrases = []
+    for chunk in text.split():
+        words = _WORD.findall(chunk)
+        if words:
+            phrases.append('"' + " ".join(words) + '"')
+    return " ".join(phrases)
 
 
-_COMMITMENT_FIELDS = [f.name for f in dataclasses.fields(Commitment)]
+def _evidence_values(
+    text: str | None,
+    *,
+    sources: Sequence[dict] = (),
+    party: str | None = None,
+    stance: str | None = None,
+    tags: Sequence[str] = (),
+) -> dict[str, Any]:
+    return {
+        "text": check_text(text, "note text") if text is not None else None,
+        "sources": list_of(source, limit=100)(list(sources)),
+        "party": check_party_code(party) if party is not None else None,
+        "stance": check_stance(stance) if stance is not None else None,
+        "tags": list_of(tag, limit=50)(list(tags)),
+    }
 
 
-def _commitment(row: sqlite3.Row) -> Commitment:
-    values = {name: row[name] for name in _COMMITMENT_FIELDS}
-    values["parties"] = json.loads(values["parties"])
-    return Commitment(**values)
+def _amended_values(wanted: dict[str, Any]) -> dict[str, Any]:
+    """Return the new values of an amendment, each checked and in its stored form."""
+    checks = {
+        "text": lambda v: check_text(v, "text"),
+        "sources": lambda v: list_of(source, limit=100)(list(v)),
+        "tags": lambda v: list_of(tag, limit=50)(list(v)),
+        "party": lambda v: None if v is None else check_party_code(v),
+        "stance": lambda v: None if v is None else check_stance(v),
+        "happened_on": lambda v: v.isoformat() if isinstance(v, dt.date) else iso_date(v),
+    }
+    return {name: checks[name](value) for name, value in wanted.items()}
 
 
-def _event(row: sqlite3.Row) -> Event:
-    values = dict(row)
-    values["retracted"] = bool(values.get("retracted", False))
-    return Event(**values)
+def _check_state(value: str) -> str:
+    from tracker.vocabulary import RATINGS, STATES
+
+    cleaned = (value or "").strip().lower()
+    if cleaned not in RATINGS and cleaned not in STATES:
+        valid = ", ".join([*RATINGS, *STATES])
+        raise InvalidValue(f"Unknown status {value!r}. Valid statuses: {valid}.")
+    return cleaned
+
+
+def last_day(period: Period, *, today: dt.date) -> dt.date:
+    """Return the last day of a period: the day before its end (periods run up to, not
+    including, their end date, which is the next period's first day), or today if it is
+    still open or ends later."""
+    if period.ends is None:
+        return today
+    return min(dt.date.fromisoformat(period.ends) - dt.timedelta(days=1), today)
+
+
+def _iso(day: dt.date) -> str | None:
+    return None if day == dt.date.max else day.isoformat()
+
+
+def create_database(
+    path: Path,
+    *,
+    seed_files: list[Path] | None = None,
+    data: SeedData | None = None,
+    busy_timeout: float = BUSY_TIMEOUT,
+) -> tuple[Store, LoadSummary]:
+    """Create the database at `path` loaded with seed files (the bundled ones when None, none
+    when empty) and return it open. The files are read and checked (unless `data`, already
+    read from them, is given) and the database is built beside `path`; it appears at `path`
+    only once complete, and never replaces a file that is there already (another process
+    may have created it meanwhile: then that one is opened)."""
+    path = Path(path)
+    temp, summary = _build(path, seed_files=seed_files, data=data, busy_timeout=busy_timeout)
+    try:
+        if path.exists() and path.stat().st_size == 0:
+            os.replace(temp, path)  # an empty file is there to be initialised
+        else:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                summary = LoadSummary()
+    finally:
+        for leftover in database_files(temp):
+            leftover.unlink(missing_ok=True)
+        _sync_parent(path)
+    return Store.open(path, busy_timeout=busy_timeout), summary
+
+
+def _build(path: Path, *, seed_files, data, busy_timeout: float) -> tuple[Path, LoadSummary]:
+    """Build a complete database in a new file beside `path`, flushed to disk; return it."""
+    from tracker import seeds
+
+    files = seeds.bundled_paths() if seed_files is None else list(seed_files)
+    if data is None and files:
+        data = seeds.read_files(files)
+    temp = temporary_sibling(path, ".new.db")
+    temp.unlink()
+    try:
+        store = Store.open(temp, busy_timeout=busy_timeout)
+        summary = store.load(data) if files else LoadSummary()
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.conn.execute("PRAGMA journal_mode = DELETE")
+        store.close()
+        with temp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+    except BaseException:
+        for leftover in database_files(temp):
+            leftover.unlink(missing_ok=True)
+        raise
+    return temp, summary
+
+
+def _sync_parent(path: Path) -> None:
+    try:
+        fd = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def replace_database(
+    path: Path, *, data: SeedData | None, empty: bool, busy_timeout: float = BUSY_TIMEOUT
+) -> LoadSummary:
+    """Build a new database beside `path` and rename it over `path` once it is complete, so
+    the old one stays in place until the new one is whole."""
+    temp, summary = _build(
+        path, seed_files=[] if empty else None, data=None if empty else data,
+        busy_timeout=busy_timeout,
+    )  # fmt: skip
+    try:
+        os.replace(temp, path)
+        # the old file's write-ahead log was checkpointed (emptied) before it was replaced
+        for extra in database_files(path)[1:]:
+            extra.unlink(missing_ok=True)
+        _sync_parent(path)
+    finally:
+        for leftover in database_files(temp):
+            leftover.unlink(missing_ok=True)
+    return summary
+
+
+__all__ = ["Store", "StatusRow", "atomic_write", "create_database", "replace_database"]

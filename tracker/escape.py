@@ -1,0 +1,113 @@
+"""Escaping at the boundary, one function per destination. Text from data (a title, a note, a
+source address) never becomes markup, a formula, a link with another scheme or a terminal
+control sequence, whatever it holds."""
+
+from __future__ import annotations
+
+import html as _html
+import re
+import urllib.parse
+from typing import Any
+
+# ------------------------------------------------------------------ HTML
+
+
+def html(value: Any) -> str:
+    """Text for HTML element content or a quoted attribute (control characters shown
+    escaped, as on a terminal)."""
+    return _html.escape(terminal("" if value is None else str(value), lines=True), quote=True)
+
+
+_HTTP = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
+
+
+def safe_url(url: Any) -> str | None:
+    """Return the address if it is http(s) (the only links ever rendered), else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not _HTTP.match(url) or any(ord(ch) < 32 or ch in "\x7f" for ch in url):
+        return None
+    return url
+
+
+def html_link(url: Any, text: Any, *, rel: str = "noopener noreferrer") -> str:
+    """An <a> element for an http(s) address, else just the text (escaped)."""
+    safe = safe_url(url)
+    if safe is None:
+        return html(text)
+    return f'<a href="{html(safe)}" rel="{rel}">{html(text)}</a>'
+
+
+# ------------------------------------------------------------------ Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(#|[-+=>]|\d+[.)])")
+
+
+def markdown(value: Any) -> str:
+    """Inline Markdown text: one line, no HTML, no emphasis, links, headings or table cells
+    that the data did not mean."""
+    text = terminal(" ".join(("" if value is None else str(value)).split()))
+    text = _html.escape(text, quote=False)  # < > & never become HTML
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    if _MD_LINE_START.match(text):
+        text = "\\" + text  # never a heading, list item, rule or quote at the start of a line
+    return text
+
+
+def markdown_link(url: Any, text: Any) -> str:
+    """A Markdown link for an http(s) address, else the text alone."""
+    safe = safe_url(url)
+    label = markdown(text)
+    if safe is None:
+        return label
+    target = urllib.parse.quote(safe, safe=":/?#[]@!$&'*+,;=%~-._")
+    target = target.replace("(", "%28").replace(")", "%29")
+    return f"[{label}]({target})"
+
+
+# ------------------------------------------------------------------ CSV
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: text that a spreadsheet would run as a formula (starting with = + - @ or a
+    tab or carriage return) is prefixed with ' (OWASP's rule); numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list | tuple):
+        value = ",".join(str(v) for v in value)
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+# ------------------------------------------------------------------ terminal
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides and isolates that reorder
+# what a terminal shows; each is shown as an escape (\x1b, \u202e), never written raw.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KEEP_LINES = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _shown(match: re.Match) -> str:
+    ch = match.group()
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(value: Any, *, lines: bool = False) -> str:
+    """Text for a terminal or a pipe: control characters and escape sequences shown escaped;
+    with `lines`, newlines are kept (for multi-line notes)."""
+    text = "" if value is None else str(value)
+    pattern = _CONTROL_KEEP_LINES if lines else _CONTROL
+    return pattern.sub(_shown, text)
