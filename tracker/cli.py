@@ -1613,6 +1613,48 @@ def rebuild(ctx) -> None:
     _finish(store)
 
 
+# --------------------------------------------------------------------------- check
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("files", metavar="[FILE]...", nargs=-1, type=PathParam())
+@click.pass_context
+def check(ctx, files) -> None:
+    """Check seed files (read together), or the database: one line per problem.
+
+    Every record must load (the same checks as an import), every piece of evidence needs an
+    http(s) source, dates must fall between the meeting and today, parties must be the
+    commitment's, IDs must be unique, links must resolve, and assessments must cite evidence
+    in force on the same commitment. Exits 1 when there is any problem.
+
+    \b
+    Examples:
+      track check seeds/*.toml
+      track check
+    """
+    from tracker.check import check_database, check_files
+
+    if files:
+        problems = check_files(list(files), today=_today())
+        what = plural(len(files), "file")
+    else:
+        store = _state(ctx).store()
+        problems = check_database(store, today=_today())
+        what = str(store.path)
+    for problem in problems:
+        click.echo(_escape_line(problem))
+    if problems:
+        click.echo(f"{plural(len(problems), 'problem')} in {what}.", err=True)
+        sys.exit(1)
+    click.echo(f"No problems in {what}.", err=True)
+
+
+def _escape_line(text: str) -> str:
+    from tracker.escape import terminal
+
+    return terminal(" ".join(text.split()))
+
+
 # --------------------------------------------------------------------------- agreement
 
 

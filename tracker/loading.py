@@ -11,7 +11,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tracker import derived
-from tracker.errors import DuplicateCommitment, InvalidDate, InvalidValue, UnknownMeeting
+from tracker.errors import (
+    DuplicateCommitment,
+    InvalidDate,
+    InvalidValue,
+    TrackError,
+    UnknownMeeting,
+)
 from tracker.records import (
     AMENDABLE,
     EDITABLE,
@@ -90,8 +96,12 @@ class Loader:
         today: str,
         duplicates: str = "keep",
         legacy: bool = False,
+        problems: list[str] | None = None,
     ):
         self.conn, self.today, self.duplicates, self.legacy = conn, today, duplicates, legacy
+        # with a list, a bad record is noted there and left out instead of stopping the load
+        # (`track check` reports every problem at once)
+        self.problems = problems
         self.summary = LoadSummary()
         self.meetings = {
             m.slug: m for m in map(Meeting.from_row, conn.execute("SELECT * FROM meetings"))
@@ -154,7 +164,17 @@ class Loader:
     # ------------------------------------------------------------------ events
 
     def event(self, event: Event, label: str) -> bool:
-        """Check an event and queue it for writing; return False if it was already present."""
+        """Check an event and queue it for writing; return False if it was already present
+        (or, collecting problems, was refused)."""
+        if self.problems is None:
+            return self._event_checked(event, label)
+        try:
+            return self._event_checked(event, label)
+        except TrackError as error:
+            self.problems.append(str(error))
+            return False
+
+    def _event_checked(self, event: Event, label: str) -> bool:
         if event.uuid in self.pending_events or self._stored(event.uuid):
             return False
         if event.kind == "created":
@@ -512,13 +532,21 @@ def load(
     today: str,
     duplicates: str = "keep",
     legacy: bool = False,
+    problems: list[str] | None = None,
 ) -> LoadSummary:
     """Check and write a stream of ("meeting" | "period" | "event", record, label), in that
-    dependency order, inside the caller's transaction; return what was added."""
-    loader = Loader(conn, today=today, duplicates=duplicates, legacy=legacy)
+    dependency order, inside the caller's transaction; return what was added. With
+    `problems`, bad records are noted there and left out."""
+    loader = Loader(conn, today=today, duplicates=duplicates, legacy=legacy, problems=problems)
     handlers = {"meeting": loader.meeting, "period": loader.period, "event": loader.event}
     for table, record, label in records:
-        handlers[table](record, label)
+        if problems is None or table == "event":
+            handlers[table](record, label)
+            continue
+        try:
+            handlers[table](record, label)
+        except TrackError as error:
+            problems.append(str(error))
     return loader.finish()
 
 

@@ -8,6 +8,7 @@ hold identical records."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 import uuid
 from collections.abc import Iterable
@@ -103,14 +104,43 @@ def bundled_paths() -> list[Path]:
     return [folder / name for name in BUNDLED]
 
 
-def read_files(paths: Iterable[Path]) -> SeedData:
-    """Return the records of several seed files, in order, or raise SeedError."""
-    data = SeedData()
+def read_files(paths: Iterable[Path], *, strict: bool = True) -> SeedData:
+    """Return the records of several seed files, or raise SeedError. The files' meetings are
+    read first, so a file may refer to a meeting defined in a file named after it. Unless
+    `strict` is False, two records with one identity (a commitment ID, an event key) are an
+    error."""
+    loaded = [(Path(path), load_toml(Path(path))) for path in paths]
     meetings: dict[str, str] = {}
-    for path in paths:
-        found = read_file(Path(path), meetings=meetings)
-        data.extend(found)
+    for path, raw in loaded:
+        table = raw.get("meeting")
+        if isinstance(table, dict):
+            try:
+                found = Meeting.from_raw(table, f"{path}: [meeting]", allow={"periods"})
+            except (InvalidValue, InvalidDate) as error:
+                raise SeedError(str(error)) from None
+            meetings[found.slug] = found.date
+    data = SeedData()
+    for path, raw in loaded:
+        data.extend(_read(path, raw, meetings))
+    found = duplicates(data)
+    if strict and found:
+        raise SeedError(found[0])
     return data
+
+
+def duplicates(data: SeedData) -> list[str]:
+    """Return a line for each record that repeats an earlier one's identity with other
+    content (an exact repeat is harmless: it is loaded once)."""
+    seen: dict[str, tuple[Event, str]] = {}
+    problems = []
+    for event, label in zip(data.events, data.labels, strict=True):
+        earlier = seen.get(event.uuid)
+        if earlier is None:
+            seen[event.uuid] = (event, label)
+        elif earlier[0] != event:
+            what = f"commitment {event.commitment}" if event.kind == "created" else "key"
+            problems.append(f"{label}: repeats the {what} of {earlier[1]}.")
+    return problems
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -134,13 +164,36 @@ def load_toml(path: Path) -> dict[str, Any]:
 def read_file(path: Path, *, meetings: dict[str, str] | None = None) -> SeedData:
     """Return the records of one seed file, or raise SeedError naming the record and field.
     `meetings` maps the slugs of meetings read so far to their dates."""
-    raw = load_toml(path)
+    return _read(path, load_toml(path), meetings if meetings is not None else {})
+
+
+def _read(path: Path, raw: dict[str, Any], meetings: dict[str, str]) -> SeedData:
     try:
-        return _Reader(path, meetings if meetings is not None else {}).read(raw)
+        return _Reader(path, meetings).read(raw)
     except (InvalidValue, InvalidDate) as error:
         raise SeedError(str(error)) from None
     except RecursionError:
         raise SeedError(f"{path} is nested too deeply to read.") from None
+
+
+_TABLE_HEADER = re.compile(
+    r"^\s*\[\[\s*(commitments|events|assessments)\s*\]\]|^\s*\[\s*(meeting)\s*\]"
+)
+
+
+def header_lines(path: Path) -> dict[str, list[int]]:
+    """Return the line numbers of each [[commitments]], [[events]], [[assessments]] and
+    [meeting] header of a TOML file, in order (for messages that point at a line)."""
+    found: dict[str, list[int]] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return found
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _TABLE_HEADER.match(line)
+        if match:
+            found.setdefault(match.group(1) or match.group(2), []).append(number)
+    return found
 
 
 _COMMITMENT_EXTRAS = {"kind", "status"}
@@ -159,8 +212,13 @@ class _Reader:
         self.path = path
         self.meetings = meetings  # slug -> date, across the files read together
         self.made: dict[str, tuple[str, str]] = {}  # commitment ID -> (uid, meeting date)
+        self.lines = header_lines(path)
 
-    def where(self, what: str) -> str:
+    def where(self, what: str, section: str | None = None, index: int = 0) -> str:
+        """Return "file:line: what" (the line of the record's table header, where known)."""
+        lines = self.lines.get(section or "", [])
+        if index < len(lines):
+            return f"{self.path}:{lines[index]}: {what}"
         return f"{self.path}: {what}"
 
     def read(self, raw: dict[str, Any]) -> SeedData:
@@ -176,16 +234,16 @@ class _Reader:
             self.meetings[meeting.slug] = meeting.date
             default_meeting = meeting.slug
         for index, record in enumerate(self.array(raw, "commitments")):
-            where = self.where(f"commitments[{index}]")
+            where = self.where(f"commitments[{index}]", "commitments", index)
             event = self.commitment(record, default_meeting, where)
             data.events.append(event)
             data.labels.append(f"{where} ({event.commitment})")
         for index, record in enumerate(self.array(raw, "events")):
-            where = self.where(f"events[{index}]")
+            where = self.where(f"events[{index}]", "events", index)
             data.events.append(self.event(record, where))
             data.labels.append(where)
         for index, record in enumerate(self.array(raw, "assessments")):
-            where = self.where(f"assessments[{index}]")
+            where = self.where(f"assessments[{index}]", "assessments", index)
             data.events.append(self.assessment(record, where))
             data.labels.append(where)
         if not (data.meetings or data.events):
@@ -201,7 +259,7 @@ class _Reader:
         return value
 
     def meeting(self, record: Any) -> tuple[Meeting, list[Period]]:
-        where = self.where("[meeting]")
+        where = self.where("[meeting]", "meeting")
         if not isinstance(record, dict):
             raise SeedError(f"{where}: expected a table")
         periods_raw = record.get("periods", [])
