@@ -70,7 +70,7 @@ def check_database(
         "GROUP BY declared_id HAVING count(*) > 1"
     ):
         problems.append(f"{row[0]}: two commitments share this ID (meetings {row[1]}).")
-    for uid, events in store.events_of().items():
+    for events in store.events_of().values():
         state = derived.fold(events, periods=periods)
         c = state.commitment
         if state.withdrawn:

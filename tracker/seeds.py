@@ -189,8 +189,8 @@ def header_lines(path: Path) -> dict[str, list[int]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return found
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _TABLE_HEADER.match(line)
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        match = _TABLE_HEADER.match(text_line)
         if match:
             found.setdefault(match.group(1) or match.group(2), []).append(number)
     return found
