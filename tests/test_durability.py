@@ -134,7 +134,8 @@ def test_a_database_from_the_first_schema_is_upgraded_without_loss(run, tmp_path
     after = sqlite3.connect(old)
     names = [r[0] for r in after.execute("select name from _sqlite_migrations order by id")]
     assert names == migrations.NAMES
-    assert after.execute("select * from meetings order by slug").fetchall() == meetings
+    width = len(meetings[0])
+    assert [r[:width] for r in after.execute("select * from meetings order by slug")] == meetings
 
     def parsed(rows):
         return [(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]

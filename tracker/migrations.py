@@ -230,6 +230,9 @@ def m007_events_are_the_record(db: Database) -> None:
 
     conn = db.conn
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    # parties as data: each meeting names its parties and, for reporting, groups of them
+    conn.execute("ALTER TABLE meetings ADD COLUMN party_names TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE meetings ADD COLUMN groups TEXT NOT NULL DEFAULT '{}'")
     conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")
     device = str(uuid_module.uuid4())
     conn.execute("INSERT INTO settings VALUES ('device', ?)", [device])

@@ -15,6 +15,7 @@ from typing import Any
 
 from tracker.errors import InvalidDate, InvalidValue
 from tracker.vocabulary import (
+    COUNTRY_NAMES,
     EVENT_KINDS,
     RATING_KINDS,
     check_confidence,
@@ -157,6 +158,67 @@ def parties(value: Any) -> list[str]:
     found = list_of(check_party_code, limit=300)(value)
     if not found:
         raise InvalidValue('must be a non-empty list such as ["US", "CN"].')
+    return found
+
+
+def declared_parties(value: Any) -> list[str]:
+    """A meeting's parties: codes ("US") or tables ({code = "XA", name = "African Union"});
+    return the codes, refusing a code declared twice."""
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidValue('must be a non-empty list such as ["US", "CN"].')
+    if len(value) > 300:
+        raise InvalidValue("has more than 300 parties.")
+    codes = []
+    for item in value:
+        code = check_party_code(item.get("code") if isinstance(item, dict) else item)
+        if code in codes:
+            raise InvalidValue(f"party {code} is declared twice.")
+        codes.append(code)
+    return codes
+
+
+def party_names(value: Any) -> dict[str, str]:
+    """{code: name} of a meeting's parties."""
+    if not isinstance(value, dict):
+        raise InvalidValue('must be a table such as {US = "United States"}.')
+    return {check_party_code(code): check_text(name, "", line=True) for code, name in value.items()}
+
+
+def party_groups(value: Any) -> dict[str, list[str]]:
+    """{group: [codes]} for reporting (G7, BRICS...)."""
+    if not isinstance(value, dict):
+        raise InvalidValue('must be a table such as {G7 = ["CA", "FR"]}.')
+    if len(value) > 50:
+        raise InvalidValue("has more than 50 groups.")
+    return {check_party_code(name): parties(members) for name, members in value.items()}
+
+
+ALL_PARTIES = ("ALL", "*")
+
+
+def expand_parties(requested: list[str], meeting: Meeting) -> list[str]:
+    """Return party codes from what a user or file wrote: codes, a group's name, or "all"
+    (every party of the meeting), in that order, each once; raise InvalidValue for a code the
+    meeting does not have."""
+    found: list[str] = []
+    for item in requested:
+        word = str(item).strip().upper()
+        if word in ALL_PARTIES:
+            codes = list(meeting.parties)
+        elif word in meeting.groups:
+            codes = list(meeting.groups[word])
+        else:
+            codes = [check_party_code(item)]
+        for code in codes:
+            if code not in meeting.parties:
+                raise InvalidValue(
+                    f"{code} is not a party of meeting {meeting.slug} "
+                    f"({', '.join(meeting.parties)})."
+                )
+            if code not in found:
+                found.append(code)
+    if not found:
+        raise InvalidValue("give at least one party.")
     return found
 
 
@@ -344,9 +406,45 @@ class Meeting(Record):
     title: str = spec(line, required=True)
     date: str = spec(iso_date, required=True)
     place: str | None = spec(line)
-    parties: list[str] = spec(parties, required=True, stored="json")
+    parties: list[str] = spec(declared_parties, required=True, stored="json")
+    party_names: dict[str, str] = spec(party_names, default={}, stored="json")
+    groups: dict[str, list[str]] = spec(party_groups, default={}, stored="json")
     context: str | None = spec(text)
     sources: list[dict] = spec(list_of(source, limit=100), default=[], stored="json")
+
+    @classmethod
+    def from_raw(cls, raw: Any, where: str, *, allow=()):
+        """As Record.from_raw; parties may be given as tables with their names, and every
+        named or grouped party must be declared."""
+        if isinstance(raw, dict) and isinstance(raw.get("parties"), list):
+            names = {
+                str(p.get("code", "")).strip().upper(): p.get("name")
+                for p in raw["parties"]
+                if isinstance(p, dict) and p.get("name") is not None
+            }
+            extra = {p.get("code") for p in raw["parties"] if isinstance(p, dict)} - {None}
+            for item in raw["parties"]:
+                if isinstance(item, dict) and set(item) - {"code", "name"}:
+                    raise InvalidValue(f"{where}: field 'parties': a party is {{code, name}}.")
+            if names or extra:
+                raw = {**raw, "party_names": {**names, **(raw.get("party_names") or {})}}
+        meeting = super().from_raw(raw, where, allow=allow)
+        for code in meeting.party_names:
+            if code not in meeting.parties:
+                raise InvalidValue(f"{where}: field 'party_names': {code} is not a declared party.")
+        for group, members in meeting.groups.items():
+            if group in meeting.parties:
+                raise InvalidValue(f"{where}: field 'groups': {group} is also a party's code.")
+            for code in members:
+                if code not in meeting.parties:
+                    raise InvalidValue(
+                        f"{where}: field 'groups': {code} (in {group}) is not a declared party."
+                    )
+        return meeting
+
+    def party_name(self, code: str) -> str:
+        """Return a party's name: as declared, else the ISO name where known, else the code."""
+        return self.party_names.get(code) or COUNTRY_NAMES.get(code, code)
 
 
 @dataclass

@@ -30,7 +30,6 @@ from tracker.vocabulary import (
 
 REPORT_FORMAT = "track-report/2"
 DEFAULT_STALE = Duration(90, "days")
-PARTY_ORDER = ("US", "CN")
 SUCCESSION_RULE = (
     "States are scored, not leaders: a commitment made by one government binds its "
     "successor, so a later government's acts count for or against it (the G7/G20 Research "
@@ -88,7 +87,8 @@ def build_report(
     if tags:
         tagged = set(store.tagged(tags))
         rows = [r for r in rows if r.uid in tagged]
-    parties = _parties(rows)
+    meetings = [m for m in store.meetings() if meeting is None or m.slug == meeting]
+    parties = _parties(rows, meetings)
     areas = sorted({r.area for r in rows})
     items = [
         Item(r.id, p, r.area, r.type, rating)
@@ -120,7 +120,6 @@ def build_report(
     agreed = agreement(codings)
     type_counts = {t: sum(1 for r in rows if r.type == t) for t in TYPES}
     sections = _areas(store, rows, areas, as_of=as_of, period=period_name, tags=tags)
-    meetings = [m for m in store.meetings() if meeting is None or m.slug == meeting]
     return {
         "format": REPORT_FORMAT,
         "as_of": as_of.isoformat(),
@@ -168,9 +167,12 @@ def build_report(
     }
 
 
-def _parties(rows) -> list[str]:
-    found = [p for p in PARTY_ORDER if any(p in r.parties for r in rows)]
-    return found + sorted({p for r in rows for p in r.parties} - set(found))
+def _parties(rows, meetings) -> list[str]:
+    """The parties of the rows, in the order their meetings declare them."""
+    present = {p for r in rows for p in r.parties}
+    order = [p for m in meetings for p in m.parties if p in present]
+    found = list(dict.fromkeys(order))
+    return found + sorted(present - set(found))
 
 
 def _averages(averages) -> dict[str, dict]:

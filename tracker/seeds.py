@@ -27,6 +27,7 @@ from tracker.records import (
     a_number,
     a_ref,
     evidence_list,
+    expand_parties,
     line,
     list_of,
     slug,
@@ -110,7 +111,7 @@ def read_files(paths: Iterable[Path], *, strict: bool = True) -> SeedData:
     `strict` is False, two records with one identity (a commitment ID, an event key) are an
     error."""
     loaded = [(Path(path), load_toml(Path(path))) for path in paths]
-    meetings: dict[str, str] = {}
+    meetings: dict[str, Meeting] = {}
     for path, raw in loaded:
         table = raw.get("meeting")
         if isinstance(table, dict):
@@ -118,7 +119,7 @@ def read_files(paths: Iterable[Path], *, strict: bool = True) -> SeedData:
                 found = Meeting.from_raw(table, f"{path}: [meeting]", allow={"periods"})
             except (InvalidValue, InvalidDate) as error:
                 raise SeedError(str(error)) from None
-            meetings[found.slug] = found.date
+            meetings[found.slug] = found
     data = SeedData()
     for path, raw in loaded:
         data.extend(_read(path, raw, meetings))
@@ -161,13 +162,13 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise SeedError(f"Cannot read {path}: {error.strerror}.") from None
 
 
-def read_file(path: Path, *, meetings: dict[str, str] | None = None) -> SeedData:
+def read_file(path: Path, *, meetings: dict[str, Meeting] | None = None) -> SeedData:
     """Return the records of one seed file, or raise SeedError naming the record and field.
-    `meetings` maps the slugs of meetings read so far to their dates."""
+    `meetings` holds the meetings read so far, by slug."""
     return _read(path, load_toml(path), meetings if meetings is not None else {})
 
 
-def _read(path: Path, raw: dict[str, Any], meetings: dict[str, str]) -> SeedData:
+def _read(path: Path, raw: dict[str, Any], meetings: dict[str, Meeting]) -> SeedData:
     try:
         return _Reader(path, meetings).read(raw)
     except (InvalidValue, InvalidDate) as error:
@@ -208,9 +209,9 @@ _ASSESSMENT_KEYS = {
 
 
 class _Reader:
-    def __init__(self, path: Path, meetings: dict[str, str]):
+    def __init__(self, path: Path, meetings: dict[str, Meeting]):
         self.path = path
-        self.meetings = meetings  # slug -> date, across the files read together
+        self.meetings = meetings  # by slug, across the files read together
         self.made: dict[str, tuple[str, str]] = {}  # commitment ID -> (uid, meeting date)
         self.lines = header_lines(path)
 
@@ -231,7 +232,7 @@ class _Reader:
             meeting, periods = self.meeting(raw["meeting"])
             data.meetings.append(meeting)
             data.periods += periods
-            self.meetings[meeting.slug] = meeting.date
+            self.meetings[meeting.slug] = meeting
             default_meeting = meeting.slug
         for index, record in enumerate(self.array(raw, "commitments")):
             where = self.where(f"commitments[{index}]", "commitments", index)
@@ -299,12 +300,20 @@ class _Reader:
         record.setdefault("meeting", default_meeting)
         if record["meeting"] is None:
             raise InvalidValue(f"{where}: field 'meeting' is missing and the file has no [meeting]")
-        commitment = Commitment.from_raw(record, where)
-        date = self.meetings.get(commitment.meeting)
-        if date is None:
+        meeting = self.meetings.get(str(record["meeting"]).strip().lower())
+        if meeting is None:
             raise InvalidValue(
-                f"{where}: meeting {commitment.meeting!r} is not defined in the files read."
+                f"{where}: meeting {str(record['meeting'])[:40]!r} is not defined in the files "
+                "read."
             )
+        if isinstance(record.get("parties"), str):
+            record["parties"] = [record["parties"]]  # parties = "all"
+        if isinstance(record.get("parties"), list):
+            record["parties"] = _field(
+                where, "parties", lambda v: expand_parties(v, meeting), record["parties"]
+            )
+        commitment = Commitment.from_raw(record, where)
+        date = meeting.date
         uid = commitment_uid(commitment.meeting, commitment.id)
         self.made[commitment.id] = (uid, date)
         fields = {k: v for k, v in commitment.as_record().items() if v not in (None, [], False)}
@@ -458,3 +467,78 @@ _slug = slug
 _text = text
 _line = line
 _number = a_number
+
+
+def skeleton(
+    slug_text: str, *, title: str, date: dt.date, place: str | None, parties: list[str]
+) -> str:
+    """Return the seed file of a new meeting: the meeting and its parties, an example period
+    and commitment commented out. It loads as it stands; raise InvalidValue for bad input."""
+    import json
+
+    from tracker.vocabulary import COUNTRY_NAMES
+
+    declared: list[dict[str, str]] = []
+    for item in parties:
+        code, _, name = item.partition("=")
+        code = code.strip().upper()
+        name = name.strip() or COUNTRY_NAMES.get(code, "")
+        declared.append({"code": code, "name": name} if name else {"code": code})
+    raw = {"slug": slug_text, "title": title, "date": date, "place": place, "parties": declared}
+    meeting = Meeting.from_raw({k: v for k, v in raw.items() if v is not None}, "new meeting")
+
+    def q(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)  # a TOML basic string
+
+    party_lines = ",\n".join(
+        f"    {{ code = {q(p)}, name = {q(meeting.party_name(p))} }}" for p in meeting.parties
+    )
+    lines = [
+        f"# {meeting.title}, {meeting.date}: commitments to track with `track`.",
+        "# Summaries, rationales and guidelines in your own words; quotes short and attributed.",
+        "# Check the file with: track check THIS-FILE.toml",
+        "",
+        "[meeting]",
+        f"slug = {q(meeting.slug)}",
+        f"title = {q(meeting.title)}",
+        f"date = {meeting.date}",
+    ]
+    if meeting.place:
+        lines.append(f"place = {q(meeting.place)}")
+    lines += [
+        f"parties = [\n{party_lines},\n]",
+        '# context = "Why the meeting mattered, in your own words."',
+        "",
+        "# Groups of parties, for reporting (optional):",
+        "# [meeting.groups]",
+        f"# EXAMPLE = [{', '.join(q(p) for p in meeting.parties[:2])}]",
+        "",
+        "# Compliance periods: ratings are made for one (optional; periods may not overlap).",
+        "# [[meeting.periods]]",
+        '# name = "interim"',
+        f"# from = {meeting.date}",
+        f"# to = {meeting.date.replace(meeting.date[:4], str(int(meeting.date[:4]) + 1), 1)}",
+        "",
+        "# [[meeting.sources]]",
+        '# url = "https://..."',
+        '# title = "The official readout"',
+        '# class = "official"',
+        "",
+        "# Commitments, one [[commitments]] table each:",
+        "#",
+        "# [[commitments]]",
+        '# id = "AREA-1"                    # letters, a dash, a number',
+        '# area = "climate"',
+        '# title = "Short title"',
+        '# summary = "What was promised, in your own words."',
+        '# parties = ["all"]                # "all", a group, or party codes',
+        '# type = "action"  # action, quantified, assurance, principle, position, collective',
+        '# formality = "joint-statement"  # joint-statement, both-readouts, one-readout,',
+        "#                                  # reported",
+        '# quote = "a short quote of the official wording"',
+        '# quote_by = "Leaders\' declaration"',
+        "# due = 2026-12-31",
+        '# guideline = "+1: ...; 0: ...; -1: ..."',
+        "",
+    ]
+    return "\n".join(lines)

@@ -43,6 +43,7 @@ from tracker.records import (
     Meeting,
     Metric,
     Period,
+    expand_parties,
     iso_date,
     list_of,
     source,
@@ -1112,6 +1113,13 @@ class Store:
             uid = self.resolve(ref, withdrawn=False)
             current = self._state(uid, as_of=today).commitment
             base = current.as_record()
+            if wanted.get("parties") is not None:
+                wanted = {
+                    **wanted,
+                    "parties": expand_parties(
+                        list(wanted["parties"]), self.meeting(current.meeting)
+                    ),
+                }
             checked = Commitment.from_raw(
                 {
                     **{k: v for k, v in base.items() if v is not None},
@@ -1304,7 +1312,7 @@ class Store:
                 "meeting": found.slug,
                 "title": title,
                 "area": area,
-                "parties": list(parties),
+                "parties": expand_parties(list(parties), found),
                 **{k: v for k, v in fields.items() if v is not None},
             }
             record = Commitment.from_raw(raw, str(commitment_id).strip().upper()[:40])

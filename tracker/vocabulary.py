@@ -141,8 +141,18 @@ EVENT_KINDS = (
 RATING_KINDS = ("status", "assessment")
 EVIDENCE_KINDS = ("note", "measure")
 PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
-# The bundled Woodside data's parties, for messages when no meeting says otherwise.
-DEFAULT_PARTIES: dict[str, str] = {"US": "United States", "CN": "China"}
+# Names for party codes a meeting declares without one: the G20 members and a few others
+# (ISO 3166-1 alpha-2, plus EU). A meeting may name any code itself.
+COUNTRY_NAMES: dict[str, str] = {
+    "AR": "Argentina", "AU": "Australia", "BR": "Brazil", "CA": "Canada", "CN": "China",
+    "FR": "France", "DE": "Germany", "IN": "India", "ID": "Indonesia", "IT": "Italy",
+    "JP": "Japan", "KR": "Korea", "MX": "Mexico", "RU": "Russia", "SA": "Saudi Arabia",
+    "ZA": "South Africa", "TR": "Türkiye", "GB": "United Kingdom", "US": "United States",
+    "EU": "European Union", "ES": "Spain", "NL": "Netherlands", "CH": "Switzerland",
+    "SG": "Singapore", "VN": "Viet Nam", "PH": "Philippines", "NZ": "New Zealand",
+    "UA": "Ukraine", "IR": "Iran", "KP": "North Korea", "TW": "Taiwan", "PK": "Pakistan",
+    "EG": "Egypt", "NG": "Nigeria", "KE": "Kenya", "ET": "Ethiopia", "AE": "United Arab Emirates",
+}  # fmt: skip
 
 
 def score(rating: str | None) -> int | None:
