@@ -133,7 +133,7 @@ def test_set_rates_through_an_event(run, seeded):
     event = events_of(seeded, "AI-1")[-1]
     assert (event["kind"], event["status"], event["text"], event["period"]) == (
         "status", "in-progress", "First talks held in Geneva", "interim")  # fmt: skip
-    assert event["changes"] == {"status": ["not-yet-rated", "in-progress"]}
+    assert event["changes"] == {"status": ["not-yet-rated", "in-progress"], "saw": []}
     rows = json.loads(run("status", "--area", "ai", "-f", "json").stdout)
     # a rating is a judgement, not evidence: it moves "last update", not the evidence count
     assert (rows[0]["status"], rows[0]["last_update"], rows[0]["evidence"]) == (

@@ -1599,258 +1599,148 @@ def conflicts(ctx, output_format, fmt, no_headers) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.pass_context
-def rebuild(ctx) -> None:
-    """Recompute every derived table (ratings, statuses, search) from the events.
-
-    \b
-    Example:
-      track rebuild
-    """
-    store = _state(ctx).store()
-    store.rebuild()
-    click.echo(f"Rebuilt {store.path} from its events.", err=True)
-    _finish(store)
-
-
-# --------------------------------------------------------------------------- meetings
-
-
-@cli.group(context_settings=CONTEXT)
-def meeting() -> None:
-    """Meetings: list them, or start the seed file of a new one."""
-
-
-@meeting.command(name="list", context_settings=CONTEXT)
-@output_options
-@click.pass_context
-def meeting_list(ctx, output_format, fmt, no_headers) -> None:
-    """List the meetings with their parties.
-
-    \b
-    Example:
-      track meeting list
-    """
-    store = _state(ctx).store()
-    rows = [
-        {**m.as_record(), "commitments": store.conn.execute(
-            "SELECT count(*) FROM commitments WHERE meeting = ? AND NOT withdrawn", [m.slug]
-        ).fetchone()[0]}
-        for m in store.meetings()
-    ]  # fmt: skip
-    columns = [
-        Column("slug", "Meeting"),
-        Column("date", "Date"),
-        Column("title", "Title", shrink=True),
-        Column(
-            "parties", "Parties", show=lambda v: ",".join(v) if len(v) <= 6 else f"{len(v)} parties"
-        ),
-        Column("commitments", "Commitments"),
-    ]
-    if output_format not in ("table", "markdown"):
-        columns = [Column(k, k) for k in ("slug", "title", "date", "place", "parties",
-                                          "party_names", "groups", "commitments")]  # fmt: skip
-    emit(_listing(rows, columns, output_format, fmt, no_headers))
-
-
-@meeting.command(name="new", context_settings=CONTEXT)
-@click.argument("slug")
-@click.option("--title", required=True, help="The meeting's title.")
-@click.option("--date", "date_", type=DateParam(), required=True, help="The day it took place.")
-@click.option("--place", help="Where it took place.")
 @click.option(
-    "--party",
-    "parties",
-    multiple=True,
-    required=True,
-    metavar="CODE=Name",
-    help="A party: its code and name (repeatable), e.g. --party FR=France; a known code alone "
-    "(FR) takes its usual name.",
+    "--from-repository",
+    is_flag=True,
+    help="Start the database again from the shared repository's files (keeps a backup).",
 )
-@click.option("-o", "--output", type=PathParam(), help="Write the file here (a new file).")
 @click.pass_context
-def meeting_new(ctx, slug, title, date_, place, parties, output) -> None:
-    """Write the seed file of a new meeting, to start tracking a summit from.
-
-    The file declares the meeting and its parties, with an example compliance period and an
-    example commitment commented out; it loads with `track init --seed` or `track import` as
-    it stands. Add commitments below it in the same [[commitments]] form.
-
-    \b
-    Example:
-      track meeting new g7-2026 --title "G7 Evian summit" --date 2026-06-15 \\
-          --party CA --party FR --party DE --party IT --party JP --party GB --party US \\
-          --party EU -o g7-2026.toml
-    """
-    from tracker.seeds import skeleton
-
-    text = skeleton(slug, title=title, date=date_, place=place, parties=list(parties))
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from tracker.files import atomic_write
-
-    if output.exists():
-        raise InvalidValue(f"{output} already exists; choose a new file.")
-    database = _state(ctx).path
-    with atomic_write(output, database=database) as handle:
-        handle.write(text)
-    click.echo(f"Wrote the seed file of {slug} to {output}.", err=True)
-
-
-# --------------------------------------------------------------------------- scores
-
-
-@cli.group(context_settings=CONTEXT)
-def scores() -> None:
-    """Score tables: a meeting's commitments x parties, out (as the G7/G20 Research Groups
-    publish them) and in (recorded as assessments)."""
-
-
-@scores.command(name="export", context_settings=CONTEXT)
-@click.option("--meeting", shell_complete=complete_meetings, help="The meeting (slug).")
-@period_option
-@click.option(
-    "--party",
-    "parties",
-    multiple=True,
-    help="Only these parties' columns (repeatable): codes, a group such as G7, or all.",
-)
-@click.option(
-    "-f", "--format", "output_format", type=click.Choice(["table", "csv", "json"]),
-    default="table", show_default=True, help="A table to read, CSV for spreadsheets, JSON.",
-)  # fmt: skip
-@click.option("-o", "--output", type=PathParam(), help="Write to this file instead of stdout.")
-@click.pass_context
-def scores_export(ctx, meeting, period, parties, output_format, output) -> None:
-    """The commitment x party grid of scores, with per-party, per-commitment and overall
-    averages and percentages.
-
-    Cells are +1, 0 or -1 (the score of the rating that counts for the period); unrated,
-    unclear and disputed cells are left out of every average, never counted as 0. Averages are
-    means over the cells scored; percentages are (average + 1) / 2 x 100 from the unrounded
-    average.
+def rebuild(ctx, from_repository) -> None:
+    """Recompute every derived table (ratings, statuses, search) from the events; or, with
+    --from-repository, rebuild the whole database from the shared git repository.
 
     \b
     Examples:
-      track scores export --meeting woodside-2023 --period final
-      track scores export --meeting g20-2024 --period final -f csv -o scores.csv
+      track rebuild
+      track rebuild --from-repository
     """
-    from tracker import scores as scoring
-
     store = _state(ctx).store()
-    period_record = store.period(period, meeting=meeting) if period else None
-    slug = period_record.meeting if period_record else _one_meeting(store, meeting)
-    as_of = _period_end(period_record) if period_record else _today()
-    grid = scoring.build_grid(
-        store, meeting=slug, period=period_record.name if period_record else None, as_of=as_of
-    )
-    if parties:
-        from tracker.records import expand_parties
-
-        grid.parties = expand_parties(list(parties), store.meeting(slug))
-    text = scoring.render_grid(grid, output_format)
-    if output is None:
-        if output_format == "table":
-            emit(text.rstrip("\n"))
-        else:
-            _check_stdout(store)
-            click.echo(text, nl=False)
+    if not from_repository:
+        store.rebuild()
+        click.echo(f"Rebuilt {store.path} from its events.", err=True)
+        _finish(store)
         return
-    from tracker.files import atomic_write
+    from tracker import sync
 
-    with atomic_write(output, database=store.path) as handle:
-        handle.write(text)
-    click.echo(f"Wrote the {output_format} score table of {slug} to {output}.", err=True)
-
-
-def _one_meeting(store: Store, meeting: str | None) -> str:
-    if meeting is not None:
-        return store.meeting(meeting).slug
-    known = store.meetings()
-    if len(known) == 1:
-        return known[0].slug
-    raise click.UsageError(
-        "Say which meeting with --meeting: " + ", ".join(m.slug for m in known) + "."
-    )
-
-
-@scores.command(name="import", context_settings=CONTEXT)
-@click.argument("file", type=PathParam())
-@click.option("--meeting", shell_complete=complete_meetings, help="The meeting (slug).")
-@click.option("--period", required=True, shell_complete=complete_periods, help="The period scored.")
-@click.option("--coder", required=True, help="Who scored the table.")
-@click.option("--dry-run", is_flag=True, help="Check the table and say what would be added.")
-@click.pass_context
-def scores_import(ctx, file, meeting, period, coder, dry_run) -> None:
-    """Record a score table (CSV) as assessments: one per filled cell.
-
-    The first column is the commitment ID, then one column per party code; a cell is -1, 0 or
-    +1 (also written with a minus sign), a rating name, or blank or n/a for not assessed.
-    Columns and rows of averages are skipped. All or nothing: every bad cell is named by row
-    and column; importing the same table again adds nothing.
-
-    \b
-    Example:
-      track scores import rio-final.csv --meeting g20-2024 --period final --coder "G20 RG"
-    """
-    from tracker import scores as scoring
-    from tracker.identity import coder as check_coder
-
-    store = _state(ctx).store()
-    summary, cells = scoring.import_table(
-        store, file, meeting=meeting, period=period, coder=check_coder(coder), today=_today(),
-        dry_run=dry_run,
-    )  # fmt: skip
-    verb = "Would record" if dry_run else "Recorded"
+    folder = sync.repository(store)
+    waiting = sync.unsynced(store)
+    if waiting:
+        raise click.ClickException(
+            f"{plural(waiting, 'event')} of this database {'is' if waiting == 1 else 'are'} not in "
+            "the shared repository yet; run `track sync` first, so nothing is lost."
+        )
+    backup = _backup_path(store.path)
+    store.backup(backup)
+    device = store.device
+    store.close()
+    count = sync.rebuild_from(folder, store.path, device=device, today=_today())
     click.echo(
-        f"{verb} {plural(summary.events, 'assessment')} from {plural(cells, 'filled cell')} of "
-        f"{file.name}" + (" (nothing was changed)." if dry_run else "."),
+        f"Rebuilt {store.path} from {folder}: {plural(count, 'event')}. The old database is "
+        f"kept as {backup}.",
         err=True,
     )
-    _finish(store)
 
 
-# --------------------------------------------------------------------------- check
+# --------------------------------------------------------------------------- sharing
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("files", metavar="[FILE]...", nargs=-1, type=PathParam())
+@cli.group(invoke_without_command=True, context_settings=CONTEXT)
 @click.pass_context
-def check(ctx, files) -> None:
-    """Check seed files (read together), or the database: one line per problem.
+def remote(ctx) -> None:
+    """The shared git repository this database syncs with (shows it when run alone)."""
+    if ctx.invoked_subcommand is None:
+        from tracker import sync
 
-    Every record must load (the same checks as an import), every piece of evidence needs an
-    http(s) source, dates must fall between the meeting and today, parties must be the
-    commitment's, IDs must be unique, links must resolve, and assessments must cite evidence
-    in force on the same commitment. Exits 1 when there is any problem.
+        store = _state(ctx).store()
+        folder = sync.repository(store)
+        url = sync.git(folder, "remote", "get-url", "origin", check=False).strip()
+        click.echo(f"{url}\t{folder}\t{plural(sync.unsynced(store), 'event')} not synced")
+
+
+@remote.command(name="add", context_settings=CONTEXT)
+@click.argument("url")
+@click.option("--dir", "folder", type=PathParam(), help="Where to keep the local clone.")
+@click.pass_context
+def remote_add(ctx, url, folder) -> None:
+    """Share this database through a git repository (a URL or path git can push to).
+
+    The repository is cloned beside the database (or into --dir); an empty one is started.
+    Then `track sync` sends this database's events and brings others'.
 
     \b
-    Examples:
-      track check seeds/*.toml
-      track check
+    Example:
+      track remote add git@github.com:our-desk/woodside-record.git
     """
-    from tracker.check import check_database, check_files
+    from tracker import sync
 
-    if files:
-        problems = check_files(list(files), today=_today())
-        what = plural(len(files), "file")
+    store = _state(ctx).store()
+    where = sync.add_remote(store, url, folder=folder)
+    click.echo(f"Shares through {url} (local clone {where}); run `track sync`.", err=True)
+
+
+@cli.command(name="clone", context_settings=CONTEXT)
+@click.argument("url")
+@click.option("--dir", "folder", type=PathParam(), help="Where to keep the local clone.")
+@click.pass_context
+def clone_(ctx, url, folder) -> None:
+    """Start a database from a shared git repository: everyone's events, loaded.
+
+    \b
+    Example:
+      track --db desk.db clone git@github.com:our-desk/woodside-record.git
+    """
+    from tracker import sync
+    from tracker.store import database_state
+
+    state = _state(ctx)
+    if not state.explicit:
+        _make_folder(state.path.parent)
+    if database_state(state.path) == "track":
+        raise DatabaseExists(
+            f"{state.path} already exists; clone into a new database with --db, or add the "
+            "repository to this one with `track remote add`."
+        )
+    store = sync.clone(url, state.path, today=_today(), folder=folder)
+    click.echo(
+        f"Cloned {url} into {state.path}: {plural(store.count_commitments(), 'commitment')}, "
+        f"{plural(store.conn.execute('SELECT count(*) FROM events').fetchone()[0], 'event')}.",
+        err=True,
+    )
+
+
+@cli.command(name="sync", context_settings=CONTEXT)
+@coder_option
+@click.pass_context
+def sync_(ctx, coder) -> None:
+    """Share through git: send this database's new events, bring everyone else's.
+
+    Writes the events the shared repository lacks to this device's files, commits, pulls,
+    checks and loads what others added, and pushes (again, when someone pushed first). An
+    up-to-date sync makes no commit. A malformed line in the repository stops the sync with
+    its file and line: nothing is loaded from it and nothing is pushed.
+
+    \b
+    Example:
+      track sync
+    """
+    from tracker import sync
+
+    store = _state(ctx).store()
+    summary = sync.sync(store, today=_today(), author=_coder(coder))
+    if not (summary.written or summary.loaded or summary.pushed):
+        click.echo("Already up to date.", err=True)
     else:
-        store = _state(ctx).store()
-        problems = check_database(store, today=_today())
-        what = str(store.path)
-    for problem in problems:
-        click.echo(_escape_line(problem))
-    if problems:
-        click.echo(f"{plural(len(problems), 'problem')} in {what}.", err=True)
-        sys.exit(1)
-    click.echo(f"No problems in {what}.", err=True)
-
-
-def _escape_line(text: str) -> str:
-    from tracker.escape import terminal
-
-    return terminal(" ".join(text.split()))
+        click.echo(
+            f"Sent {plural(summary.written, 'event')}, received {plural(summary.loaded, 'event')}"
+            + (" (pushed)." if summary.pushed else "."),
+            err=True,
+        )
+    conflicts = store.conflicts()
+    if conflicts:
+        click.echo(
+            f"{plural(len(conflicts), 'conflict')} to settle: see `track conflicts`.", err=True
+        )
+    _finish(store)
 
 
 # --------------------------------------------------------------------------- agreement

@@ -227,21 +227,37 @@ def _party_ratings(
 
 
 def _resolve(ratings: list[Event], reviews: dict[str, Event], key) -> PartyRating:
-    """Return the rating that counts among one party's rating events (oldest first): the
-    latest period's, each coder's latest; coders who disagree make it disputed, unless a
-    reviewer approved one of them or a later rating, made while it was disputed, settled it."""
+    """Return the rating that counts among one party's rating events (sorted by `key`).
+
+    Only the latest period's ratings count. A rating is superseded by a later one from the
+    same coder on the same device, and by a later one that saw it (recorded in its changes as
+    "saw") when that one is a status change, by the same coder, or made over a dispute. What
+    remains are the candidates: if they differ (two coders, or two changes that did not see
+    each other), the item is disputed, unless a reviewer approved one of them."""
     if not ratings:
         return PartyRating(NOT_YET_RATED)
     scope = ratings[-1].period
     in_scope = [e for e in ratings if e.period == scope]
-    by_coder: dict[str, Event] = {}
+    by_uuid = {e.uuid: e for e in in_scope}
+    superseded: set[str] = set()
+    last: dict[tuple[str, str], Event] = {}
+    for e in in_scope:  # oldest first
+        source = (e.author, e.device)
+        if source in last:
+            superseded.add(last[source].uuid)
+        last[source] = e
     for e in in_scope:
-        by_coder[e.author] = e
-    candidates = list(by_coder.values())
-    settling = [e for e in candidates if _saw_dispute(e)]
-    if settling:
-        last = max(settling, key=order)
-        candidates = [e for e in candidates if e is last or order(e) > order(last)]
+        over_dispute = _saw_dispute(e)
+        seen = _saw(e)
+        if over_dispute and seen is None:  # ratings made before "saw" was recorded
+            seen = [x.uuid for x in in_scope if order(x) < order(e)]
+        for uuid in seen or ():
+            earlier = by_uuid.get(uuid)
+            if earlier is None or earlier is e or key(earlier) > key(e):
+                continue  # a backdated rating never outranks a later-dated one
+            if e.kind == "status" or over_dispute or earlier.author == e.author:
+                superseded.add(uuid)
+    candidates = [e for e in in_scope if e.uuid not in superseded] or [in_scope[-1]]
     values = {e.status for e in candidates}
     if len(values) > 1:
         approved = [e for e in candidates if _review(e, reviews) == "approved"]
@@ -273,6 +289,12 @@ def _resolve(ratings: list[Event], reviews: dict[str, Event], key) -> PartyRatin
 def _saw_dispute(event: Event) -> bool:
     seen = (event.changes or {}).get("status")
     return isinstance(seen, list) and seen[:1] == [DISPUTED]
+
+
+def _saw(event: Event) -> list[str] | None:
+    """The rating events this one saw as current when it was made (None if not recorded)."""
+    seen = (event.changes or {}).get("saw")
+    return seen if isinstance(seen, list) else None
 
 
 def _review(event: Event, reviews: dict[str, Event]) -> str | None:
@@ -395,8 +417,10 @@ def refresh(conn: sqlite3.Connection, uids: Iterable[str] | None = None) -> None
         state = fold(events, periods=periods)
         c = state.commitment
         record = c.as_row()
+        # the shown ID is set by assign_display_ids once every row is in (two may share one)
+        shown = {**record, "id": "~" + uid}
         commitment_rows.append(
-            [record[name] for name in Commitment.columns()]
+            [shown[name] for name in Commitment.columns()]
             + [uid, c.id, state.status, c.created_at, int(state.withdrawn), state.last_event_on,
                state.evidence_count, to_json(state.conflicts) if state.conflicts else None]
         )  # fmt: skip

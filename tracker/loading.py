@@ -325,6 +325,8 @@ class Loader:
                 f"{', '.join(known.parties)} only, not {e.party}."
             )
         if e.kind in RATING_KINDS:
+            if e.changes is not None and set(e.changes) - {"status", "saw"}:
+                raise InvalidValue(f"{where}: field 'changes': a rating records only status, saw.")
             kind = TYPES[known.type]
             if e.status not in kind.ratings:
                 if not kind.scored:

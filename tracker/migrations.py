@@ -434,6 +434,8 @@ V2_SCHEMA = [
         description TEXT,
         PRIMARY KEY (meeting, name)
     )""",
+    # Which events the shared git repository has (track sync); local bookkeeping, not record.
+    "CREATE TABLE synced (event INTEGER PRIMARY KEY REFERENCES events(id))",
     """CREATE VIRTUAL TABLE events_fts USING fts5 (
         text, sources, tokenize = 'porter unicode61 remove_diacritics 2')""",
     """CREATE VIRTUAL TABLE commitments_fts USING fts5 (

@@ -524,6 +524,12 @@ def changes(value: Any) -> dict[str, list]:
     if not isinstance(value, dict) or not value:
         raise InvalidValue("must be a non-empty object {field: [old, new]}.")
     for name, pair in value.items():
+        if name == "saw":  # a rating's list of the ratings it saw as current
+            if not isinstance(pair, list) or len(pair) > 1000:
+                raise InvalidValue("'saw' must list the ratings seen.")
+            for uuid in pair:
+                a_uuid(uuid)
+            continue
         if not isinstance(pair, list) or len(pair) != 2:
             raise InvalidValue(f"{str(name)[:40]!r} must map to [old, new].")
     return value

@@ -319,6 +319,31 @@ class Store:
             self._device = row[0]
         return self._device
 
+    def setting(self, key: str) -> str | None:
+        """Return a value kept in the database's settings (None if unset)."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return None if row is None else row[0]
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Store settings, in one transaction."""
+        with self._writing():
+            for key, value in values.items():
+                self._set(key, value)
+
+    def mark_synced(self, ids: Sequence[int]) -> None:
+        """Note that the shared repository has these events (rows)."""
+        with self._writing():
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO synced (event) VALUES (?)", [[i] for i in ids]
+            )
+
+    def _set(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
     def _next_counter(self) -> int:
         """One more than the highest counter seen (call inside the write transaction)."""
         return self.conn.execute("SELECT coalesce(max(counter), 0) + 1 FROM events").fetchone()[0]
@@ -973,9 +998,14 @@ class Store:
             shown_now = self._state(uid, as_of=today)
             seen = shown_now.party_ratings[party].rating if party else shown_now.status
             previous = seen
+            scoped = self._state(uid, as_of=today, period=period)
             if explicit_period:
-                scoped = self._state(uid, as_of=today, period=period)
                 previous = scoped.party_ratings[party].rating if party else scoped.status
+            saw = []  # the ratings this one replaces, as they stand for its period
+            for covered in [party] if party else commitment.parties:
+                current = scoped.party_ratings[covered]
+                saw += [current.assessment] if current.assessment else []
+                saw += [u for _c, _r, u in current.candidates]
             if short and previous == rating:
                 whose = f"{commitment.id} ({party})" if party else commitment.id
                 raise InvalidValue(
@@ -995,7 +1025,7 @@ class Store:
                 confidence=confidence,
                 evidence=list(dict.fromkeys(uuids)),
                 sources=found_sources,
-                changes={"status": [seen, rating]},
+                changes={"status": [seen, rating], "saw": list(dict.fromkeys(saw))},
             )
             self._record(event, today=today)
             after = self._state(uid, as_of=today)
@@ -1355,13 +1385,17 @@ class Store:
         today: dt.date | None = None,
         dry_run: bool = False,
         legacy: bool = False,
+        settings: dict[str, str] | None = None,
+        synced: bool = False,
     ) -> LoadSummary:
         """Add meetings, periods and events in one transaction, all or nothing; return what
         was new. Records already present (meetings by slug, events by uuid) are left as they
-        are."""
+        are. `settings` are stored in the same transaction; with `synced`, the new events are
+        marked as already in the shared repository (they came from it)."""
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MiB, reverted below
         try:
             with self._writing():
+                before = self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
                 summary = load(
                     self.conn,
                     records,
@@ -1370,6 +1404,13 @@ class Store:
                 )
                 if dry_run:
                     raise DryRun(summary)
+                for key, value in (settings or {}).items():
+                    self._set(key, value)
+                if synced:
+                    self.conn.execute(
+                        "INSERT OR IGNORE INTO synced (event) SELECT id FROM events WHERE id > ?",
+                        [before],
+                    )
             return summary
         except DryRun as preview:
             return preview.summary
