@@ -1743,6 +1743,246 @@ def sync_(ctx, coder) -> None:
     _finish(store)
 
 
+# --------------------------------------------------------------------------- meetings
+
+
+@cli.group(context_settings=CONTEXT)
+def meeting() -> None:
+    """Meetings: list them, or start the seed file of a new one."""
+
+
+@meeting.command(name="list", context_settings=CONTEXT)
+@output_options
+@click.pass_context
+def meeting_list(ctx, output_format, fmt, no_headers) -> None:
+    """List the meetings with their parties.
+
+    \b
+    Example:
+      track meeting list
+    """
+    store = _state(ctx).store()
+    rows = [
+        {**m.as_record(), "commitments": store.conn.execute(
+            "SELECT count(*) FROM commitments WHERE meeting = ? AND NOT withdrawn", [m.slug]
+        ).fetchone()[0]}
+        for m in store.meetings()
+    ]  # fmt: skip
+    columns = [
+        Column("slug", "Meeting"),
+        Column("date", "Date"),
+        Column("title", "Title", shrink=True),
+        Column(
+            "parties", "Parties", show=lambda v: ",".join(v) if len(v) <= 6 else f"{len(v)} parties"
+        ),
+        Column("commitments", "Commitments"),
+    ]
+    if output_format not in ("table", "markdown"):
+        columns = [Column(k, k) for k in ("slug", "title", "date", "place", "parties",
+                                          "party_names", "groups", "commitments")]  # fmt: skip
+    emit(_listing(rows, columns, output_format, fmt, no_headers))
+
+
+@meeting.command(name="new", context_settings=CONTEXT)
+@click.argument("slug")
+@click.option("--title", required=True, help="The meeting's title.")
+@click.option("--date", "date_", type=DateParam(), required=True, help="The day it took place.")
+@click.option("--place", help="Where it took place.")
+@click.option(
+    "--party",
+    "parties",
+    multiple=True,
+    required=True,
+    metavar="CODE=Name",
+    help="A party: its code and name (repeatable), e.g. --party FR=France; a known code alone "
+    "(FR) takes its usual name.",
+)
+@click.option("-o", "--output", type=PathParam(), help="Write the file here (a new file).")
+@click.pass_context
+def meeting_new(ctx, slug, title, date_, place, parties, output) -> None:
+    """Write the seed file of a new meeting, to start tracking a summit from.
+
+    The file declares the meeting and its parties, with an example compliance period and an
+    example commitment commented out; it loads with `track init --seed` or `track import` as
+    it stands. Add commitments below it in the same [[commitments]] form.
+
+    \b
+    Example:
+      track meeting new g7-2026 --title "G7 Evian summit" --date 2026-06-15 \\
+          --party CA --party FR --party DE --party IT --party JP --party GB --party US \\
+          --party EU -o g7-2026.toml
+    """
+    from tracker.seeds import skeleton
+
+    text = skeleton(slug, title=title, date=date_, place=place, parties=list(parties))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from tracker.files import atomic_write
+
+    if output.exists():
+        raise InvalidValue(f"{output} already exists; choose a new file.")
+    database = _state(ctx).path
+    with atomic_write(output, database=database) as handle:
+        handle.write(text)
+    click.echo(f"Wrote the seed file of {slug} to {output}.", err=True)
+
+
+# --------------------------------------------------------------------------- scores
+
+
+@cli.group(context_settings=CONTEXT)
+def scores() -> None:
+    """Score tables: a meeting's commitments x parties, out (as the G7/G20 Research Groups
+    publish them) and in (recorded as assessments)."""
+
+
+@scores.command(name="export", context_settings=CONTEXT)
+@click.option("--meeting", shell_complete=complete_meetings, help="The meeting (slug).")
+@period_option
+@click.option(
+    "--party",
+    "parties",
+    multiple=True,
+    help="Only these parties' columns (repeatable): codes, a group such as G7, or all.",
+)
+@click.option(
+    "-f", "--format", "output_format", type=click.Choice(["table", "csv", "json"]),
+    default="table", show_default=True, help="A table to read, CSV for spreadsheets, JSON.",
+)  # fmt: skip
+@click.option("-o", "--output", type=PathParam(), help="Write to this file instead of stdout.")
+@click.pass_context
+def scores_export(ctx, meeting, period, parties, output_format, output) -> None:
+    """The commitment x party grid of scores, with per-party, per-commitment and overall
+    averages and percentages.
+
+    Cells are +1, 0 or -1 (the score of the rating that counts for the period); unrated,
+    unclear and disputed cells are left out of every average, never counted as 0. Averages are
+    means over the cells scored; percentages are (average + 1) / 2 x 100 from the unrounded
+    average.
+
+    \b
+    Examples:
+      track scores export --meeting woodside-2023 --period final
+      track scores export --meeting g20-2024 --period final -f csv -o scores.csv
+    """
+    from tracker import scores as scoring
+
+    store = _state(ctx).store()
+    period_record = store.period(period, meeting=meeting) if period else None
+    slug = period_record.meeting if period_record else _one_meeting(store, meeting)
+    as_of = _period_end(period_record) if period_record else _today()
+    grid = scoring.build_grid(
+        store, meeting=slug, period=period_record.name if period_record else None, as_of=as_of
+    )
+    if parties:
+        from tracker.records import expand_parties
+
+        grid.parties = expand_parties(list(parties), store.meeting(slug))
+    text = scoring.render_grid(grid, output_format)
+    if output is None:
+        if output_format == "table":
+            emit(text.rstrip("\n"))
+        else:
+            _check_stdout(store)
+            click.echo(text, nl=False)
+        return
+    from tracker.files import atomic_write
+
+    with atomic_write(output, database=store.path) as handle:
+        handle.write(text)
+    click.echo(f"Wrote the {output_format} score table of {slug} to {output}.", err=True)
+
+
+def _one_meeting(store: Store, meeting: str | None) -> str:
+    if meeting is not None:
+        return store.meeting(meeting).slug
+    known = store.meetings()
+    if len(known) == 1:
+        return known[0].slug
+    raise click.UsageError(
+        "Say which meeting with --meeting: " + ", ".join(m.slug for m in known) + "."
+    )
+
+
+@scores.command(name="import", context_settings=CONTEXT)
+@click.argument("file", type=PathParam())
+@click.option("--meeting", shell_complete=complete_meetings, help="The meeting (slug).")
+@click.option("--period", required=True, shell_complete=complete_periods, help="The period scored.")
+@click.option("--coder", required=True, help="Who scored the table.")
+@click.option("--dry-run", is_flag=True, help="Check the table and say what would be added.")
+@click.pass_context
+def scores_import(ctx, file, meeting, period, coder, dry_run) -> None:
+    """Record a score table (CSV) as assessments: one per filled cell.
+
+    The first column is the commitment ID, then one column per party code; a cell is -1, 0 or
+    +1 (also written with a minus sign), a rating name, or blank or n/a for not assessed.
+    Columns and rows of averages are skipped. All or nothing: every bad cell is named by row
+    and column; importing the same table again adds nothing.
+
+    \b
+    Example:
+      track scores import rio-final.csv --meeting g20-2024 --period final --coder "G20 RG"
+    """
+    from tracker import scores as scoring
+    from tracker.identity import coder as check_coder
+
+    store = _state(ctx).store()
+    summary, cells = scoring.import_table(
+        store, file, meeting=meeting, period=period, coder=check_coder(coder), today=_today(),
+        dry_run=dry_run,
+    )  # fmt: skip
+    verb = "Would record" if dry_run else "Recorded"
+    click.echo(
+        f"{verb} {plural(summary.events, 'assessment')} from {plural(cells, 'filled cell')} of "
+        f"{file.name}" + (" (nothing was changed)." if dry_run else "."),
+        err=True,
+    )
+    _finish(store)
+
+
+# --------------------------------------------------------------------------- check
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("files", metavar="[FILE]...", nargs=-1, type=PathParam())
+@click.pass_context
+def check(ctx, files) -> None:
+    """Check seed files (read together), or the database: one line per problem.
+
+    Every record must load (the same checks as an import), every piece of evidence needs an
+    http(s) source, dates must fall between the meeting and today, parties must be the
+    commitment's, IDs must be unique, links must resolve, and assessments must cite evidence
+    in force on the same commitment. Exits 1 when there is any problem.
+
+    \b
+    Examples:
+      track check seeds/*.toml
+      track check
+    """
+    from tracker.check import check_database, check_files
+
+    if files:
+        problems = check_files(list(files), today=_today())
+        what = plural(len(files), "file")
+    else:
+        store = _state(ctx).store()
+        problems = check_database(store, today=_today())
+        what = str(store.path)
+    for problem in problems:
+        click.echo(_escape_line(problem))
+    if problems:
+        click.echo(f"{plural(len(problems), 'problem')} in {what}.", err=True)
+        sys.exit(1)
+    click.echo(f"No problems in {what}.", err=True)
+
+
+def _escape_line(text: str) -> str:
+    from tracker.escape import terminal
+
+    return terminal(" ".join(text.split()))
+
+
 # --------------------------------------------------------------------------- agreement
 
 
