@@ -1427,13 +1427,15 @@ class Store:
     ) -> list[tuple[str, str, str | None, str, str]]:
         """Return each coder's latest rating of each party-item and period, as rows of
         (commitment, party, period, coder, rating), for measuring agreement."""
+        uids = None
         if meeting is not None:
             meeting = self.meeting(meeting).slug
+            uids = [r[0] for r in self.conn.execute(
+                "SELECT uid FROM commitments WHERE meeting = ?", [meeting]
+            )]  # fmt: skip
         latest: dict[tuple, tuple] = {}
-        for cid, state in self.iter_states(as_of=dt.date.max):
+        for cid, state in self.iter_states(as_of=dt.date.max, uids=uids):
             c = state.commitment
-            if meeting is not None and c.meeting != meeting:
-                continue
             if not TYPES[c.type].scored:
                 continue
             for e in state.live:
