@@ -91,6 +91,8 @@ def cases():
     # usage errors: exit 2
     yield ["note"], ["Missing argument 'ID'"], 2
     yield ["status", "--bogus"], ["No such option '--bogus'"], 2
+    yield ["status", "--no-pager"], ["--no-pager is an option of track itself",
+                                     "track --no-pager status"], 2  # fmt: skip
     yield ["note", "AI-1"], ["Give the note, - to read it from stdin, or --edit"], 2
 
 

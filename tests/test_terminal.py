@@ -42,6 +42,10 @@ def test_search_ranks_and_highlights(run, seeded):
 def test_search_takes_what_people_type(run, seeded):
     # IDs, hyphens and punctuation are text, not query syntax
     assert search(run, "AI-1")[0]["commitment"] == "AI-1"
+    # the commitment with that ID comes first, even when others mention it more
+    run("add", "AI-9", "--area", "technology", "--title", "Follow-up of AI-1 and AI-1 and AI-1",
+        "--meeting", "woodside-2023", "--party", "US")  # fmt: skip
+    assert search(run, "ai-1")[0]["commitment"] == "AI-1"
     run("note", "NARC-2", "The U.S.-PRC talks went on", "--on", "2024-08-05")
     assert search(run, '"U.S.-PRC"')[0]["commitment"] == "NARC-2"
     # stemming: precursor finds precursors
@@ -238,6 +242,36 @@ def test_status_fits_the_window_and_keeps_its_colour(seeded):
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
     assert "…" in plain  # titles were shortened
     assert "\x1b[32mfulfilled" in text  # and the statuses are still coloured
+    # titles keep a readable width: splits are compacted and optional columns go first
+    header = lines[0]
+    assert header.split()[:3] == ["ID", "Title", "Status"] and "Area" not in header, header
+    assert header.index("Status") - header.index("Title") >= 32
+    assert not any("split:" in line for line in lines[2:-1])
+
+
+def test_fit_compacts_then_drops_then_shortens():
+    from tracker.formats import Column, fit
+
+    columns = [
+        Column("id", "ID"),
+        Column("title", "Title", shrink=True),
+        Column("area", "Area", optional=2),
+        Column("status", "Status", compact=lambda cell: cell.split(":")[0]),
+        Column("n", "N", optional=1),
+    ]
+    row = ["AI-1", "A title forty characters long, or nearly", "technology",
+           "split: US fulfilled / CN broken", "3"]  # fmt: skip
+    titles = [c.header for c in columns]
+    # wide enough for everything: nothing changes
+    assert fit(columns, titles, [row], 200)[2] == [row]
+    # a little narrower: the title shortens (to 30 or more) before anything is compacted
+    _, heads, (cells,) = fit(columns, titles, [row], 90)
+    assert heads == titles and cells[3] == row[3] and 30 <= len(cells[1]) < len(row[1])
+    # narrower: the status is compacted, then Area goes before N, then the title shortens
+    _, heads, (cells,) = fit(columns, titles, [row], 60)
+    assert heads == ["ID", "Title", "Status", "N"] and cells[2] == "split"
+    _, heads, (cells,) = fit(columns, titles, [row], 20)
+    assert heads == ["ID", "Title", "Status"] and len(cells[1]) == 12
 
 
 def test_help_examples_never_wrap_mid_command(run):

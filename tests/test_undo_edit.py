@@ -19,7 +19,7 @@ def test_undo_retracts_my_latest_event_and_recomputes_the_status(run, seeded):
     assert status_of(run, "AI-1") == "in-progress"
     result = run("undo", "--yes")
     assert re.fullmatch(
-        r"Retracted the status of 2024-05-14 on AI-1 \(([0-9a-f]{8})\)\. "
+        r"Retracted the rating of 2024-05-14 on AI-1 \(([0-9a-f]{8})\)\. "
         r"To reverse this: track undo [0-9a-f]{8}\n",
         result.stderr,
     )

@@ -106,11 +106,15 @@ def test_text_from_stdin(run, seeded):
 
 def test_text_from_an_editor(run, seeded, tmp_path, monkeypatch):
     editor = tmp_path / "editor.sh"
-    editor.write_text('#!/bin/sh\nprintf "Written in the editor\\n# a comment\\n" > "$1"\n')
+    seen = tmp_path / "template.txt"
+    editor.write_text(f'#!/bin/sh\ncp "$1" {seen}\n'
+                      'printf "Written in the editor\\n# a comment\\n" > "$1"\n')  # fmt: skip
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("EDITOR", str(editor))
     run("note", "AI-1", "--edit", "--on", "2024-05-14")
     assert events_of(seeded, "AI-1")[-1]["text"] == "Written in the editor"
+    # the editor says what the note is about
+    assert "# Write the note on AI-1 (" in seen.read_text()
     empty = tmp_path / "empty.sh"
     empty.write_text('#!/bin/sh\nprintf "# nothing\\n" > "$1"\n')
     empty.chmod(empty.stat().st_mode | stat.S_IEXEC)
@@ -211,7 +215,6 @@ def test_titles_are_one_line(run, seeded):
             ["Unknown rating 'done'", "not-started, in-progress, stalled"],
             1,
         ),
-        (["set", "NARC-1", "fulfilled"], ["NARC-1 is already fulfilled", "track note"], 1),
         (["note", "AI-1", "x", "--on", "2099-01-01"], ["in the future"], 1),
         (["note", "AI-1", "x", "--on", "tomorrowish"], ["Cannot read date", "30 Jan 2024"], 1),
         (["note", "AI-1", "x", "--on", "03/04/2024"], ["Ambiguous date"], 1),
@@ -305,9 +308,16 @@ def test_amend_corrects_an_event_and_undo_reverses_it(run, seeded):
     ref = note_ref(run("note", "NARC-2", "China schedules three precursors", "--on", "2024-08-05",
                        "--source", "https://example.org/copy"))  # fmt: skip
     result = run("amend", ref, "--on", "2024-08-02", "--party", "CN", "--tag", "precursors",
+                 "--drop-source", "https://example.org/copy",
                  "--source", "https://example.org/notice", "--source-title", "Notice",
                  "--source-class", "document", "--reason", "Date of the notice")  # fmt: skip
-    assert result.stderr.startswith(f"Amended event {ref}: happened_on, party, tags, sources")
+    assert result.stderr.startswith(f"Amended event {ref} (event ")
+    assert "  happened_on: 2024-08-05 -> 2024-08-02\n" in result.stderr
+    assert "  party: (none) -> CN\n" in result.stderr
+    assert (
+        "  sources: <https://example.org/copy> -> Notice, document <https://example.org/notice>\n"
+    ) in result.stderr
+    assert "(AMENDED)" in run("log", "NARC-2").stdout
     events = json.loads(run("log", "NARC-2", "-f", "json").stdout)
     (amended,) = [e for e in events if e["uuid"].startswith(ref)]
     assert (amended["happened_on"], amended["party"], amended["tags"]) == (
@@ -388,3 +398,89 @@ def test_read_only_files_can_be_read(run, seeded):
         run("status")
     finally:
         os.chmod(seeded, 0o644)
+
+
+def test_amend_fixes_one_source_and_keeps_the_others(run, seeded):
+    ref = note_ref(run("note", "NARC-2", "Tariff notice", "--on", "2024-08-05",
+                       "--source", "https://exmaple.org/notice", "--source-title", "Notice",
+                       "--publisher", "The White House", "--source-class", "official",
+                       "--source", "https://example.org/wire", "--source-title", "Wire story",
+                       "--source-class", "wire"))  # fmt: skip
+    result = run("amend", ref, "--replace-source", "https://exmaple.org/notice",
+                 "https://example.org/notice")  # fmt: skip
+    assert "sources: Notice, The White House, official <https://exmaple.org/notice>, " in (
+        result.stderr
+    )
+    (event,) = [e for e in json.loads(run("log", "NARC-2", "-f", "json").stdout)
+                if e["uuid"].startswith(ref)]  # fmt: skip
+    assert event["sources"] == [
+        {"url": "https://example.org/notice", "title": "Notice", "publisher": "The White House",
+         "class": "official"},
+        {"url": "https://example.org/wire", "title": "Wire story", "class": "wire"},
+    ]  # fmt: skip
+    # --source with an address already cited updates that source's fields in place
+    run("amend", ref, "--source", "https://example.org/wire", "--publisher", "Reuters")
+    (event,) = [e for e in json.loads(run("log", "NARC-2", "-f", "json").stdout)
+                if e["uuid"].startswith(ref)]  # fmt: skip
+    assert event["sources"][1] == {"url": "https://example.org/wire", "title": "Wire story",
+                                   "publisher": "Reuters", "class": "wire"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--drop-source", "https://example.org/absent"],
+         "does not cite https://example.org/absent; its sources: https://example.org/a, "
+         "https://example.org/c"),
+        (["--replace-source", "https://example.org/a", "javascript:alert(1)"], "http"),
+        (["--replace-source", "https://example.org/a", "https://example.org/c"],
+         "same address twice"),
+    ],
+)  # fmt: skip
+def test_amend_refuses_a_bad_source_edit_and_changes_nothing(run, seeded, args, message):
+    ref = note_ref(run("note", "AI-1", "Talks", "--on", "2024-05-14", "--source",
+                       "https://example.org/a", "--source", "https://example.org/c"))  # fmt: skip
+    before = dump(seeded)
+    assert_one_line_error(run("amend", ref, *args, ok=False), message, code=1)
+    assert dump(seeded) == before
+
+
+def test_note_warns_about_a_missing_or_repeated_source(run, seeded):
+    result = run("note", "AI-1", "No source yet", "--on", "2024-05-14")
+    assert "Warning: this note has no source" in result.stderr
+    first = note_ref(run("note", "AI-1", "Talks held", "--on", "2024-05-14",
+                         "--source", "https://example.org/geneva"))  # fmt: skip
+    again = run("note", "AI-1", "Talks held in Geneva", "--on", "2024-05-14",
+                "--source", "https://example.org/geneva")  # fmt: skip
+    assert (
+        f"Warning: AI-1 already has evidence of the same date citing this source: 2024-05-14, "
+        f"event {first}"
+    ) in again.stderr
+    assert f"track undo {note_ref(again)}" in again.stderr
+    # notes take the stance `supports` unless told otherwise, as in seed files
+    events = json.loads(run("log", "AI-1", "--kind", "note", "-f", "json").stdout)
+    assert {e["stance"] for e in events} == {"supports"}
+
+
+def test_a_repeated_rating_for_the_same_period_is_refused(run, seeded):
+    run("set", "NARC-1", "in-progress", "--on", "2024-03-01", "--reason", "Group launched")
+    before = dump(seeded)
+    result = run("set", "NARC-1", "in-progress", "--on", "2024-04-01", ok=False)
+    assert_one_line_error(
+        result, "NARC-1 is already in-progress for the interim period", "track note", code=1
+    )
+    assert dump(seeded) == before
+
+
+def test_a_first_rating_for_a_new_period_is_taken_and_can_cite_evidence(run, seeded):
+    """NARC-1 is fulfilled (interim); a rating dated in the successor period is that period's
+    first, not a repeat, and `set` links it to the events it rests on."""
+    evidence = note_ref(run("note", "NARC-1", "Working group met again", "--on", "2025-03-01",
+                            "--source", "https://example.org/wg"))  # fmt: skip
+    result = run("set", "NARC-1", "fulfilled", "--on", "2025-03-02", "--reason", "Met again",
+                 "--evidence", evidence, "--confidence", "high")  # fmt: skip
+    assert "(period successor)" in result.stderr
+    ratings = json.loads(run("log", "NARC-1", "--kind", "status", "-f", "json").stdout)
+    (rating,) = [e for e in ratings if e["period"] == "successor"]
+    assert rating["evidence"][0].startswith(evidence) and rating["confidence"] == "high"
+    assert rating["changes"]["status"] == ["not-yet-rated", "fulfilled"]

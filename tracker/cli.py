@@ -38,6 +38,7 @@ from tracker.vocabulary import (
     STANCES,
     STATES,
     TYPES,
+    kind_name,
     number,
 )
 
@@ -70,9 +71,9 @@ class TrackGroup(click.Group):
             sys.exit(130)
         except click.BadParameter as error:
             code = 2 if isinstance(error, click.MissingParameter) else 1
-            _fail(error.format_message() + _hint(error), code)
+            _fail(_usage_message(error), code)
         except click.UsageError as error:
-            _fail(error.format_message() + _hint(error), 2)
+            _fail(_usage_message(error), 2)
         except click.ClickException as error:
             _fail(error.format_message(), error.exit_code)
         except TrackError as error:
@@ -95,10 +96,28 @@ class TrackGroup(click.Group):
         sys.exit(0)
 
 
-def _hint(error: click.UsageError) -> str:
+GLOBAL_OPTIONS = {  # track's own options, as an example of each
+    "--db": "--db PATH", "--color": "--color never", "--colour": "--colour never",
+    "--no-pager": "--no-pager",
+}  # fmt: skip
+
+
+def _usage_message(error: click.UsageError) -> str:
+    """The message of a usage error, with where to look for help."""
+    if (
+        isinstance(error, click.NoSuchOption)
+        and error.option_name in GLOBAL_OPTIONS
+        and error.ctx is not None
+        and error.ctx.parent is not None
+    ):
+        return (
+            f"{error.option_name} is an option of track itself: put it before the command, "
+            f"as in track {GLOBAL_OPTIONS[error.option_name]} {error.ctx.info_name} ..."
+        )
+    message = error.format_message()
     if error.ctx is not None:
-        return f" See '{error.ctx.command_path} --help'."
-    return ""
+        return f"{message} See '{error.ctx.command_path} --help'."
+    return message
 
 
 def _database_error(error: Exception) -> str:
@@ -528,6 +547,11 @@ def _status_cell(row) -> str:
     return row.status
 
 
+def _compact_status(cell: str) -> str:
+    """'split: US broken / CN fulfilled' -> 'split' (`track show` has the detail)."""
+    return cell.split(":")[0] if cell.startswith("split: ") else cell
+
+
 def _due_cell(row) -> str:
     if row.overdue:
         return f"{row.due} OVERDUE"
@@ -538,12 +562,19 @@ def _due_cell(row) -> str:
 
 STATUS_COLUMNS = [
     Column("id", "ID"),
-    Column("area", "Area", optional=True),
+    Column("area", "Area", optional=4),
     Column("title", "Title", shrink=True),
-    Column("parties", "Parties", show=lambda v: ",".join(v), optional=True),
-    Column("status", "Status", show=_status_cell, whole_record=True, colour=status_colour),
-    Column("last_update", "Updated", optional=True),
-    Column("evidence", "Evidence", optional=True),
+    Column("parties", "Parties", show=lambda v: ",".join(v), optional=3),
+    Column(
+        "status",
+        "Status",
+        show=_status_cell,
+        whole_record=True,
+        colour=status_colour,
+        compact=_compact_status,
+    ),  # fmt: skip
+    Column("last_update", "Updated", optional=1),
+    Column("evidence", "Evidence", optional=2),
     Column("due", "Due", show=_due_cell, whole_record=True),
 ]
 STATUS_FIELDS = (
@@ -767,7 +798,7 @@ def _links_in(store: Store, commitment_id: str) -> list[tuple[str, str, str]]:
 LOG_FIELDS = (
     "uuid", "happened_on", "commitment", "kind", "status", "party", "period", "value", "text",
     "sources", "stance", "tags", "confidence", "evidence", "about", "changes", "retracted",
-    "author", "device", "counter", "recorded_at",
+    "amended", "author", "device", "counter", "recorded_at",
 )  # fmt: skip
 
 
@@ -778,14 +809,20 @@ def _event_record(event) -> dict:
 # --------------------------------------------------------------------------- recording
 
 
-def _text_argument(text: str | None, *, edit: bool, what: str, template: str = "") -> str:
-    """The text of a note: as given, from stdin for "-", or from $EDITOR with --edit."""
+def _text_argument(
+    text: str | None, *, edit: bool, what: str, template: str = "", about: str = ""
+) -> str:
+    """The text of a note: as given, from stdin for "-", or from $EDITOR with --edit (`about`
+    says in the editor what the text is about)."""
     if edit:
         if text not in (None, ""):
             raise click.UsageError(f"Give the {what} or --edit, not both.")
+        from tracker.escape import terminal
+
+        about = f" {terminal(' '.join(about.split()))}" if about else ""
         edited = click.edit(
-            template + f"\n# Write the {what} above. Lines starting with # are left out; "
-            "an empty text aborts.\n"
+            template + f"\n# Write the {what}{about} above. Lines starting with # are left "
+            "out; an empty text aborts.\n"
         )
         body = "\n".join(
             line for line in (edited or "").splitlines() if not line.startswith("#")
@@ -912,9 +949,13 @@ def note(
           --source https://example.org/readout --source-title "Readout" --source-class official
       echo "Long note" | track note NARC-1 - --tag precursors
     """
-    body = _text_argument(text, edit=use_editor, what="note")
     sources = _sources(source_urls, source_titles, source_publishers, source_classes)
     store = _state(ctx).store()
+    about = ""
+    if use_editor:
+        commitment = store.commitment(commitment_id)
+        about = f"on {commitment.id} ({commitment.title})"
+    body = _text_argument(text, edit=use_editor, what="note", about=about)
     event = store.add_note(
         commitment_id,
         body,
@@ -926,12 +967,31 @@ def note(
         stance=stance,
         tags=tags,
     )
+    cid = store.resolve_id(commitment_id)
     click.echo(
-        f"Added a note to {store.resolve_id(commitment_id)} dated {event.happened_on} "
-        f"(event {event.uuid[:8]}).",
-        err=True,
+        f"Added a note to {cid} dated {event.happened_on} (event {event.uuid[:8]}).", err=True
     )
+    _warn_about_sources(store, cid, event)
     _finish(store)
+
+
+def _warn_about_sources(store: Store, cid: str, event) -> None:
+    """Warn when new evidence has no source, or cites what evidence in force already cites."""
+    if not event.sources:
+        click.echo(
+            f"Warning: this note has no source; add one with `track amend {event.uuid[:8]} "
+            "--source URL`.",
+            err=True,
+        )
+        return
+    for other in store.citing(cid, [s["url"] for s in event.sources], besides=event.uuid):
+        same_day = " of the same date" if other.happened_on == event.happened_on else ""
+        click.echo(
+            f"Warning: {cid} already has evidence{same_day} citing this source: "
+            f"{other.happened_on}, event {other.uuid[:8]}. If this note repeats it, withdraw it "
+            f"with `track undo {event.uuid[:8]}`.",
+            err=True,
+        )
 
 
 def _rating_message(store, event, state, previous: str, *, short: bool) -> str:
@@ -973,6 +1033,18 @@ def _rating_message(store, event, state, previous: str, *, short: bool) -> str:
     return f"{recorded} {whose} is {now}."
 
 
+confidence_option = click.option(
+    "--confidence", type=click.Choice(list(CONFIDENCES)), help="high, medium or low."
+)
+evidence_option = click.option(
+    "--evidence",
+    "evidence",
+    multiple=True,
+    metavar="EVENT",
+    help="An event this rating rests on (repeatable; IDs from `track show`).",
+)
+
+
 @cli.command(name="set", context_settings=CONTEXT)
 @click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @click.argument("new_status", metavar="RATING", shell_complete=complete_ratings)
@@ -981,11 +1053,13 @@ def _rating_message(store, event, state, previous: str, *, short: bool) -> str:
 @source_options
 @party_option("Rate only this party's side.")
 @period_option
+@confidence_option
+@evidence_option
 @coder_option
 @click.pass_context
 def set_(
     ctx, commitment_id, new_status, reason, on, source_urls, source_titles, source_publishers,
-    source_classes, party, period, coder,
+    source_classes, party, period, confidence, evidence, coder,
 ) -> None:  # fmt: skip
     """Rate a commitment (the short form of `track assess`), recorded as an event.
 
@@ -1011,6 +1085,8 @@ def set_(
         party=party,
         period=period if period else UNSET,
         rationale=reason,
+        confidence=confidence,
+        evidence=evidence,
         sources=sources,
         short=True,
     )
@@ -1030,14 +1106,8 @@ def set_(
 @party_option("The party whose side is rated (all parties when left out).")
 @click.option("--rationale", help="Why this rating, citing the evidence (required; - for stdin).")
 @period_option
-@click.option("--confidence", type=click.Choice(list(CONFIDENCES)), help="high, medium or low.")
-@click.option(
-    "--evidence",
-    "evidence",
-    multiple=True,
-    metavar="EVENT",
-    help="An event this rating rests on (repeatable; IDs from `track show`).",
-)
+@confidence_option
+@evidence_option
 @on_option
 @source_options
 @coder_option
@@ -1321,25 +1391,39 @@ def rename(ctx, commitment_id, new_id, coder) -> None:
 @click.option("--no-tags", is_flag=True, help="Remove every tag.")
 @click.option("--stance", type=click.Choice(list(STANCES)), help="New stance.")
 @source_options
-@click.option("--no-sources", is_flag=True, help="Remove every source.")
+@click.option(
+    "--replace-source",
+    "replaced",
+    nargs=2,
+    multiple=True,
+    metavar="OLD NEW",
+    help="Change a source's address, keeping its title, publisher and class (repeatable).",
+)
+@click.option("--drop-source", "dropped", multiple=True, metavar="URL", help="Remove a source.")
+@click.option("--no-sources", is_flag=True, help="Remove every source (then --source adds).")
 @click.option("--reason", help="Why the event is corrected.")
 @coder_option
 @click.pass_context
 def amend(
     ctx, event_ref, text, use_editor, on, party, no_party, tags, no_tags, stance, source_urls,
-    source_titles, source_publishers, source_classes, no_sources, reason, coder,
+    source_titles, source_publishers, source_classes, replaced, dropped, no_sources, reason,
+    coder,
 ) -> None:  # fmt: skip
     """Correct a piece of evidence: its text, sources, date, party, tags or stance.
 
     Recorded as an amendment with the old and new values; the event itself is never
-    rewritten, and `track undo` reverses the amendment. New --source options replace the
-    event's sources.
+    rewritten, and `track undo` reverses the amendment. The other sources are kept: --source
+    adds one (or, with an address the event cites, updates its title, publisher or class),
+    --replace-source fixes an address, --drop-source removes one.
 
     \b
     Examples:
       track amend 3f2a9c1e --on 2024-08-02 --party CN --reason "Date of the notice"
-      track amend 3f2a9c1e --source https://example.org/a --source https://example.org/b
+      track amend 3f2a9c1e --replace-source https://exmaple.org/a https://example.org/a
+      track amend 3f2a9c1e --source https://example.org/b --source-class wire
     """
+    from tracker.store import SourceEdits
+
     store = _state(ctx).store()
     wanted: dict = {}
     if use_editor or text is not None:
@@ -1360,16 +1444,25 @@ def amend(
         wanted["tags"] = [] if no_tags else list_of(tag, limit=50)(list(tags))
     if stance:
         wanted["stance"] = stance
-    if source_urls or no_sources:
-        wanted["sources"] = (
-            [] if no_sources else _sources(source_urls, source_titles, source_publishers,
-                                           source_classes)
-        )  # fmt: skip
-    if not wanted:
+    if no_sources:
+        wanted["sources"] = []
+    edits = SourceEdits(
+        drop=tuple(dropped),
+        replace=tuple(replaced),
+        add=tuple(_sources(source_urls, source_titles, source_publishers, source_classes)),
+    )
+    if not wanted and not edits:
         raise click.UsageError("Nothing to change: give --text, --on, --party, --source, ...")
-    event = store.amend(event_ref, today=_today(), author=_coder(coder), reason=reason, **wanted)
-    click.echo(f"Amended event {event.about[:8]}: {', '.join(wanted)} (event {event.uuid[:8]}).",
-               err=True)  # fmt: skip
+    event = store.amend(
+        event_ref, today=_today(), author=_coder(coder), reason=reason, source_edits=edits,
+        **wanted,
+    )  # fmt: skip
+    click.echo(f"Amended event {event.about[:8]} (event {event.uuid[:8]}):", err=True)
+    from tracker.escape import terminal
+    from tracker.pages import change_lines
+
+    for line in change_lines(event.changes):
+        click.echo(f"  {terminal(line)}", err=True)
     _finish(store)
 
 
@@ -1444,7 +1537,8 @@ def undo(ctx, event_ref, reason, yes, coder) -> None:
         message = f"Withdrew {shown} (its creation, {target.uuid[:8]})."
     else:
         message = (
-            f"Retracted the {target.kind} of {target.happened_on} on {shown} ({target.uuid[:8]})."
+            f"Retracted the {kind_name(target.kind)} of {target.happened_on} "
+            f"on {shown} ({target.uuid[:8]})."
         )
     click.echo(f"{message} To reverse this: track undo {retraction.uuid[:8]}", err=True)
     _finish(store)
@@ -1536,9 +1630,9 @@ def log(
 ) -> None:  # fmt: skip
     """List recent events, newest first, for all commitments or some.
 
-    Retracted events are marked (RETRACTED); retractions, amendments and reviews name the
-    event they act on. The Event column is the start of each event's ID, for `track undo`
-    and `track amend`.
+    Retracted events are marked (RETRACTED), corrected ones (AMENDED); retractions,
+    amendments and reviews name the event they act on. The Event column is the start of each
+    event's ID, for `track undo` and `track amend`.
 
     \b
     Examples:
@@ -2223,10 +2317,10 @@ SEARCH_FIELDS = (
 def search(ctx, query, area, tags, raw, limit, output_format, fmt, no_headers) -> None:
     """Search commitments and evidence, best matches first.
 
-    QUERY is searched as you type it: words (all must match, in any form: precursor finds
-    precursors), IDs such as AI-1 and punctuation included. With --raw, QUERY is SQLite
-    full-text syntax. Matched words are marked **like this**; retracted evidence is left
-    out. Exits 1 when nothing matches, like grep.
+    QUERY is searched as you type it: words (all must match, with regular endings: precursor
+    finds precursors, withdraw finds withdrawal), IDs such as AI-1 and punctuation included.
+    With --raw, QUERY is SQLite full-text syntax. Matched words are marked **like this**;
+    retracted evidence is left out. Exits 1 when nothing matches, like grep.
 
     \b
     Examples:

@@ -93,7 +93,8 @@ def _parse_written(value: str) -> dt.date | None:
         return None
     if one.date() != two.date():
         raise InvalidDate(
-            f"Incomplete date {value!r}: give the day, month and year, as in 30 Jan 2024."
+            f"Incomplete date {value!r}: give the day, month and year, as in 30 Jan 2024 "
+            "(known only to the month? give its first day and say so in the text)."
         )
     return one.date()
 

@@ -125,7 +125,7 @@ def fold(
     for e in ordered:
         changes = amended.get(e.uuid)
         if changes or e.uuid in withdrawn:
-            e = _copy(e, changes or {}, retracted=e.uuid in withdrawn)
+            e = _copy(e, changes or {}, retracted=e.uuid in withdrawn, amended=bool(changes))
         shown.append(e)
     record, conflicts = _record(created, shown)
     live = [e for e in shown if not e.retracted and e.kind != "retraction"]
@@ -159,10 +159,10 @@ def fold(
     )
 
 
-def _copy(event: Event, changes: dict[str, Any], *, retracted: bool) -> Event:
+def _copy(event: Event, changes: dict[str, Any], *, retracted: bool, amended: bool) -> Event:
     values = {name: getattr(event, name) for name in Event.__dataclass_fields__}
     values.update(changes)
-    values["retracted"] = retracted
+    values["retracted"], values["amended"] = retracted, amended
     return Event(**values)
 
 
@@ -329,7 +329,8 @@ def is_open(status: str) -> bool:
 
 # --------------------------------------------------------------------------- the tables
 
-_STORED = tuple(name for name in Event.__dataclass_fields__ if name != "retracted")
+_LOCAL = ("retracted", "amended")  # derived by the fold, not columns of the events table
+_STORED = tuple(name for name in Event.__dataclass_fields__ if name not in _LOCAL)
 EVENT_SELECT = f"SELECT {', '.join(_STORED)} FROM events"
 _JSON_AT = tuple(i for i, name in enumerate(_STORED) if name in Event.json_columns())
 _CHANGES_AT = _STORED.index("changes")

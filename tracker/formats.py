@@ -92,7 +92,11 @@ class Column:
     shrink: bool = False  # the column that is shortened to fit the terminal
     whole_record: bool = False  # `show` gets the whole record, not the value of `key`
     colour: Callable[[str], str | None] | None = None  # cell text -> colour name, on terminals
-    optional: bool = False  # dropped first when the table does not fit the terminal
+    # above 0: dropped when the table does not fit the terminal, highest first (ties: the
+    # rightmost first)
+    optional: int = 0
+    # a shorter form of a cell, used before anything is cut or dropped
+    compact: Callable[[str], str] | None = None
 
 
 def use_colour() -> bool:
@@ -289,41 +293,52 @@ def simple_table(
     return "\n".join(out)
 
 
+COMFORTABLE_WIDTH = 30  # the shrinkable column is kept this wide while columns can be dropped
+
+
 def fit(
     columns: Sequence[Column], titles: list[str], rows: list[list[str]], width: int
 ) -> tuple[list[Column], list[str], list[list[str]]]:
-    """Return the columns, titles and rows of a table fitted to `width` terminal columns: the
-    shrinkable column is shortened (down to 12 characters), then optional columns are dropped
-    until the table fits."""
+    """Return the columns, titles and rows of a table fitted to `width` terminal columns:
+    cells are put in their compact form, optional columns are dropped while the shrinkable
+    column would be narrower than COMFORTABLE_WIDTH, then it is shortened (to 12 at least)."""
     columns, titles = list(columns), list(titles)
     rows = [list(r) for r in rows]
 
     def natural(i: int) -> int:
         return max([display_width(titles[i]) + 2, *(display_width(r[i]) for r in rows)])
 
-    while True:
-        shrink = [i for i, c in enumerate(columns) if c.shrink]
-        total = sum(natural(i) for i in range(len(columns))) + 2 * (len(columns) - 1)
-        if total <= width or not rows:
-            return columns, titles, rows
-        if shrink:
-            i = shrink[0]
-            room = natural(i) - (total - width)
-            if room >= 12:
+    def total() -> int:
+        return sum(natural(i) for i in range(len(columns))) + 2 * (len(columns) - 1)
+
+    if not rows or total() <= width:
+        return columns, titles, rows
+    shrink = next((i for i, c in enumerate(columns) if c.shrink), None)
+
+    def needed() -> int:  # the width with the shrinkable column at its comfortable width
+        if shrink is None:
+            return total()
+        return total() - natural(shrink) + min(natural(shrink), COMFORTABLE_WIDTH)
+
+    if needed() > width:
+        for i, column in enumerate(columns):
+            if column.compact is not None:
                 for row in rows:
-                    row[i] = shorten(row[i], room)
-                return columns, titles, rows
-        optional = [i for i, c in enumerate(columns) if c.optional]
+                    row[i] = column.compact(row[i])
+    while needed() > width:
+        optional = [(c.optional, i) for i, c in enumerate(columns) if c.optional]
         if not optional:
-            if shrink:
-                for row in rows:
-                    row[shrink[0]] = shorten(row[shrink[0]], 12)
-            return columns, titles, rows
-        drop = optional[-1]
-        del columns[drop]
-        del titles[drop]
+            break
+        drop = max(optional)[1]
+        del columns[drop], titles[drop]
         for row in rows:
             del row[drop]
+        shrink = next((i for i, c in enumerate(columns) if c.shrink), None)
+    if shrink is not None and total() > width:
+        room = max(natural(shrink) - (total() - width), 12)
+        for row in rows:
+            row[shrink] = shorten(row[shrink], room)
+    return columns, titles, rows
 
 
 def plural(count: int, noun: str, plural_form: str | None = None) -> str:

@@ -27,7 +27,7 @@ from tracker.records import (
     Period,
     to_json,
 )
-from tracker.vocabulary import RATING_KINDS, TYPES
+from tracker.vocabulary import NOT_A_PARTY_HINT, RATING_KINDS, TYPES
 
 EVENT_COLUMNS = Event.columns()
 _INSERT_EVENT = (
@@ -322,7 +322,7 @@ class Loader:
         if e.party is not None and e.party not in known.parties:
             raise InvalidValue(
                 f"{where}: field 'party': {known.declared_id} is a commitment of "
-                f"{', '.join(known.parties)} only, not {e.party}."
+                f"{', '.join(known.parties)} only, not {e.party}{NOT_A_PARTY_HINT}."
             )
         if e.kind in RATING_KINDS:
             if e.changes is not None and set(e.changes) - {"status", "saw"}:
@@ -422,7 +422,7 @@ class Loader:
         if checked.party is not None and checked.party not in known.parties:
             raise InvalidValue(
                 f"{where}: field 'party': {known.declared_id} is a commitment of "
-                f"{', '.join(known.parties)} only, not {checked.party}."
+                f"{', '.join(known.parties)} only, not {checked.party}{NOT_A_PARTY_HINT}."
             )
 
     def _check_parties(self, parties: list[str], meeting: Meeting, where: str) -> None:

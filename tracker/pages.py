@@ -65,6 +65,8 @@ def what(event: Event) -> str:
         text += f" [{event.period}]"
     if event.retracted:
         text += " (RETRACTED)"
+    elif event.amended:
+        text += " (AMENDED)"
     return text
 
 
@@ -215,7 +217,8 @@ def commitment_page(
 def log_record(event: Event) -> dict[str, Any]:
     """An event as a row of `track log`: short ID, what happened, text with its sources."""
     titles = [s.get("title") or s.get("publisher") or s.get("url") for s in event.sources]
-    text = " ".join(filter(None, [event.text, *(f"[{t}]" for t in titles if t)]))
+    bracketed = [t if t.startswith("[") and t.endswith("]") else f"[{t}]" for t in titles if t]
+    text = " ".join(filter(None, [event.text, *bracketed]))
     return {
         "ref": event.uuid[:8],
         "happened_on": event.happened_on,

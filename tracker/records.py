@@ -560,9 +560,11 @@ class Event(Record):
     value: float | None = spec(a_number)
     about: str | None = spec(a_uuid)  # the event a retraction, amendment or review acts on
     changes: dict | None = spec(changes, stored="json")
-    # Local and derived: the row number, and whether a retraction in force withdraws it.
+    # Local and derived: the row number, whether a retraction in force withdraws it, and
+    # whether an amendment in force corrects it.
     id: int | None = spec(counter, stored="derived")
     retracted: bool = spec(flag, default=False, stored="derived")
+    amended: bool = spec(flag, default=False, stored="derived")
 
     def check_shape(self, where: str) -> None:
         """Raise InvalidValue if the fields do not fit the event's kind."""

@@ -51,6 +51,7 @@ from tracker.records import (
 )
 from tracker.vocabulary import (
     DISPUTED,
+    NOT_A_PARTY_HINT,
     NOT_YET_RATED,
     RATING_KINDS,
     TYPES,
@@ -61,6 +62,8 @@ from tracker.vocabulary import (
     check_stance,
     check_text,
     check_type,
+    check_url,
+    kind_name,
     natural_key,
 )
 
@@ -939,12 +942,30 @@ class Store:
         stance: str | None = None,
         tags: Sequence[str] = (),
     ) -> Event:
-        """Append a piece of evidence to a commitment's timeline and return it."""
-        values = _evidence_values(text, sources=sources, party=party, stance=stance, tags=tags)
+        """Append a piece of evidence to a commitment's timeline and return it (its stance
+        `supports` unless said otherwise, as in seed files)."""
+        values = _evidence_values(
+            text, sources=sources, party=party, stance=stance or "supports", tags=tags
+        )
         with self._writing():
             uid = self.resolve(ref, withdrawn=False)
             event = self._event(uid, "note", author=author, on=on, **values)
             return self._record(event, today=today)
+
+    def citing(self, ref: str, urls: Sequence[str], *, besides: str) -> list[Event]:
+        """Return the evidence in force on a commitment, other than event `besides`, that
+        cites any of `urls`: the likely duplicates of a note just added."""
+        wanted = set(urls)
+        if not wanted:
+            return []
+        uid = self.resolve(ref)
+        return [
+            e
+            for e in self._state(uid, as_of=dt.date.max).live
+            if e.kind in derived.EVIDENCE_KINDS
+            and e.uuid != besides
+            and wanted & {s.get("url") for s in e.sources}
+        ]
 
     def rate(
         self,
@@ -990,17 +1011,14 @@ class Store:
                     f"{rating!r} is not a rating for {commitment.id}, a {commitment.type}. "
                     f"Ratings: {', '.join(kind.ratings)}."
                 )
-            explicit_period = not isinstance(period, Unset) and period is not None
             if isinstance(period, Unset):
                 period = self.period_for(commitment.meeting, on)
             elif period is not None:
                 period = self.period(period, meeting=commitment.meeting).name
-            shown_now = self._state(uid, as_of=today)
-            seen = shown_now.party_ratings[party].rating if party else shown_now.status
-            previous = seen
+            # What this rating replaces: the rating for its period (inferred or given), or,
+            # for a meeting without periods, the rating that stands.
             scoped = self._state(uid, as_of=today, period=period)
-            if explicit_period:
-                previous = scoped.party_ratings[party].rating if party else scoped.status
+            previous = scoped.party_ratings[party].rating if party else scoped.status
             saw = []  # the ratings this one replaces, as they stand for its period
             for covered in [party] if party else commitment.parties:
                 current = scoped.party_ratings[covered]
@@ -1008,9 +1026,10 @@ class Store:
                 saw += [u for _c, _r, u in current.candidates]
             if short and previous == rating:
                 whose = f"{commitment.id} ({party})" if party else commitment.id
+                when = f" for the {period} period" if period else ""
                 raise InvalidValue(
-                    f"{whose} is already {rating}; use `track note` to add evidence without a "
-                    "change."
+                    f"{whose} is already {rating}{when}; use `track note` to add evidence "
+                    "without a change."
                 )
             uuids = [self.find_event(e).uuid for e in evidence]
             event = self._event(
@@ -1025,7 +1044,7 @@ class Store:
                 confidence=confidence,
                 evidence=list(dict.fromkeys(uuids)),
                 sources=found_sources,
-                changes={"status": [seen, rating], "saw": list(dict.fromkeys(saw))},
+                changes={"status": [previous, rating], "saw": list(dict.fromkeys(saw))},
             )
             self._record(event, today=today)
             after = self._state(uid, as_of=today)
@@ -1197,14 +1216,16 @@ class Store:
         today: dt.date,
         author: str,
         reason: str | None = None,
+        source_edits: SourceEdits | None = None,
         **wanted: Any,
     ) -> Event:
         """Correct an event's text, sources, date, party, tags or stance, recorded as an
-        amendment with the old and new values (the event itself is never rewritten)."""
+        amendment with the old and new values (the event itself is never rewritten).
+        `source_edits` changes some of its sources and keeps the rest."""
         unknown = set(wanted) - set(AMENDABLE)
         if unknown:
             raise InvalidValue(f"Cannot amend {sorted(unknown)[0]!r}.")
-        if not wanted:
+        if not wanted and not source_edits:
             raise InvalidValue("Nothing to change.")
         if reason is not None:
             reason = check_text(reason, "reason")
@@ -1219,6 +1240,9 @@ class Store:
                     f"Event {target.uuid[:8]} is a {target.kind}; only evidence and ratings are "
                     "amended (use `track edit` for a commitment's fields)."
                 )
+            if source_edits:
+                start = wanted.get("sources", target.sources)
+                wanted["sources"] = source_edits.apply(start, target.uuid[:8])
             changes = {}
             for name, value in _amended_values(wanted).items():
                 old = getattr(target, name)
@@ -1289,7 +1313,7 @@ class Store:
                     f"Event {target.uuid[:8]} is already retracted; to restore it, undo the "
                     "retraction (see `track log`)."
                 )
-            what = f"{target.kind} of {target.happened_on}"
+            what = f"{kind_name(target.kind)} of {target.happened_on}"
             event = self._event(
                 target.commitment_uid,
                 "retraction",
@@ -1368,7 +1392,7 @@ class Store:
         if party not in commitment.parties:
             raise InvalidValue(
                 f"{commitment.id} is a commitment of {', '.join(commitment.parties)} only, "
-                f"not {party}."
+                f"not {party}{NOT_A_PARTY_HINT}."
             )
         return party
 
@@ -1527,6 +1551,9 @@ class Store:
             for r in rows
             if not tags or set(tags) & set(json.loads(r["tags"] or "[]"))
         ]
+        # a commitment whose ID is the query comes first (stable: the rest keep their rank)
+        wanted = query.strip().upper()
+        hits.sort(key=lambda h: h["found_in"] != "commitment" or h["commitment"] != wanted)
         return hits[:limit], len(hits)
 
 
@@ -1542,6 +1569,47 @@ def plain_query(text: str) -> str:
         if words:
             phrases.append('"' + " ".join(words) + '"')
     return " ".join(phrases)
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceEdits:
+    """Changes to some of an event's sources: drop some addresses, replace an address (its
+    title, publisher and class kept), and add sources or update those with the same address."""
+
+    drop: tuple[str, ...] = ()
+    replace: tuple[tuple[str, str], ...] = ()
+    add: tuple[dict, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.drop or self.replace or self.add)
+
+    def apply(self, current: Sequence[dict], event: str) -> list[dict]:
+        found = [dict(s) for s in current]
+
+        def at(url: str) -> int:
+            url = check_url(url)
+            for i, s in enumerate(found):
+                if s.get("url") == url:
+                    return i
+            cited = ", ".join(s.get("url") or s.get("title", "?") for s in found) or "none"
+            raise InvalidValue(f"Event {event} does not cite {url}; its sources: {cited}.")
+
+        for url in self.drop:
+            del found[at(url)]
+        for old, new in self.replace:
+            i = at(old)
+            found[i]["url"] = check_url(new)
+        for added in map(source, self.add):
+            url = added.get("url")
+            same = [i for i, s in enumerate(found) if url is not None and s.get("url") == url]
+            if same:
+                found[same[0]].update(added)
+            else:
+                found.append(added)
+        urls = [s.get("url") for s in found if s.get("url")]
+        if len(urls) != len(set(urls)):
+            raise InvalidValue(f"Event {event} would cite the same address twice.")
+        return found
 
 
 def _evidence_values(

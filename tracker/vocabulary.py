@@ -43,7 +43,7 @@ RATINGS: dict[str, Rating] = {
             "Promise Broken",
         ),
         Rating("unclear", "The evidence conflicts or is too thin to judge.", None, "Unclear"),
-        Rating("maintained", "Kept: no act contrary to the assurance found.", 1, "Kept"),
+        Rating("maintained", "Held: no act contrary to the assurance found.", 1, "Assurance Held"),
         Rating(
             "contested",
             "An act that one government reads as contrary and the other does not.",
@@ -140,6 +140,15 @@ EVENT_KINDS = (
 )  # fmt: skip
 RATING_KINDS = ("status", "assessment")
 EVIDENCE_KINDS = ("note", "measure")
+
+
+def kind_name(kind: str) -> str:
+    """An event's kind as a reader says it: a status event is a rating, a measure a reading."""
+    return {"status": "rating", "measure": "reading"}.get(kind, kind)
+
+
+# said when a party outside a commitment's parties is given for evidence or a rating
+NOT_A_PARTY_HINT = " (for another side's act, leave the party out and name it in the text)"
 PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 # Names for party codes a meeting declares without one: the G20 members and a few others
 # (ISO 3166-1 alpha-2, plus EU). A meeting may name any code itself.
