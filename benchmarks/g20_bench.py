@@ -49,7 +49,8 @@ def build(path: Path) -> None:
                                      parties=list(MEMBERS)), slug  # fmt: skip
             for p, name in enumerate(PERIODS):
                 ends = None if p == 2 else f"{year + p + 1}-06-01"
-                yield "period", Period(meeting=slug, name=name, starts=f"{year + p}-{'11-15' if p == 0 else '06-01'}", ends=ends), name  # fmt: skip
+                starts = f"{year + p}-{'11-15' if p == 0 else '06-01'}"
+                yield "period", Period(meeting=slug, name=name, starts=starts, ends=ends), name
             for c in range(PER_SUMMIT):
                 cid = f"G{year}-{c + 1}"
                 uid = str(uuid.uuid5(NAMESPACE, cid))
@@ -67,7 +68,9 @@ def build(path: Path) -> None:
                     for member in MEMBERS:
                         base = rng.choice((1, 0, -1))
                         for k, coder in enumerate(CODERS):
-                            value = base if k == 0 or rng.random() < 0.85 else rng.choice((1, 0, -1))
+                            value = (
+                                base if k == 0 or rng.random() < 0.85 else rng.choice((1, 0, -1))
+                            )
                             counter += 1
                             yield "event", Event(
                                 uuid=str(uuid.uuid5(NAMESPACE, f"{cid}/{name}/{member}/{coder}")),
@@ -101,15 +104,14 @@ def run(workdir: Path, env: dict, runs: int = 5) -> str:
     if not db.exists():
         build(db)
     env = {**env, "TRACK_DB": str(db), "TRACK_CODER": "bench"}
+    one = ["--meeting", "g20-2013", "--period", "final"]
     commands = {
         "`status`": [TRACK, "status"],
-        "`status --meeting --period`": [TRACK, "status", "--meeting", "g20-2013", "--period", "final"],
-        "`report --meeting --period` (Markdown)": [TRACK, "report", "--meeting", "g20-2013",
-                                                   "--period", "final", "-o", str(workdir / "r.md")],
-        "`scores export --meeting --period`": [TRACK, "scores", "export", "--meeting", "g20-2013",
-                                               "--period", "final", "-f", "csv"],
-        "`agreement --meeting --period`": [TRACK, "agreement", "--meeting", "g20-2013", "--period",
-                                          "final"],
+        "`status --meeting --period`": [TRACK, "status", *one],
+        "`report --meeting --period` (Markdown)": [TRACK, "report", *one, "-o",
+                                                   str(workdir / "r.md")],
+        "`scores export --meeting --period`": [TRACK, "scores", "export", *one, "-f", "csv"],
+        "`agreement --meeting --period`": [TRACK, "agreement", *one],
         "`agreement` (every meeting and period)": [TRACK, "agreement"],
     }  # fmt: skip
     events = Store.open(db).conn.execute("SELECT count(*) FROM events").fetchone()[0]

@@ -123,7 +123,8 @@ def run(workdir: Path, env: dict, runs: int = 3) -> str:
             "",
             "| Step | Time |",
             "|---|---:|",
-            f"| first `sync` (write and push {COMMITMENTS * EVENTS_PER:,} events) | {first:.1f} s |",
+            f"| first `sync` (write and push {COMMITMENTS * EVENTS_PER:,} events) "
+            f"| {first:.1f} s |",
             f"| `clone` (clone and load every event) | {clone:.1f} s |",
             f"| incremental `sync`, sending 100 events | {send:.2f} s |",
             f"| incremental `sync`, receiving 100 events | {receive:.2f} s |",

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from test_site import Chromium, check_layout
 
 SECTIONS = [
     "headline",
@@ -84,9 +85,9 @@ def test_charts_have_titles_and_text_labels(html_report):
     assert "<title>military: 4 fulfilled</title>" in status_chart
     assert ">fulfilled</text>" in status_chart  # legend in words
     compliance = text.split('class="chart compliance-chart"')[1].split("</svg>")[0]
-    assert re.search(r">\d+% \(\d+ of \d+ rated\)</text>", compliance)
+    assert re.search(r">\d+% \(\d+ of \d+ rated\)</tspan></text>", compliance)
     timeline = text.split('class="chart timeline-chart"')[1].split("</svg>")[0]
-    assert ">NARC-1</text>" in timeline and ">Jan 2024</text>" in timeline
+    assert ">NARC-1</text>" in timeline and ">2024</text>" in timeline  # years: fit a phone
 
 
 def find_chromium() -> str | None:
@@ -167,3 +168,42 @@ def test_report_fits_a_phone(chromium, html_report, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     width, _, pixels = png_pixels(shot)
     assert width == 390 and len(set(pixels)) > 50
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_measured_in_the_page(chromium, html_report, tmp_path, width):
+    """No horizontal scrolling and no chart text under 11 px, measured inside the page (each
+    SVG text's computed size times its on-screen scale)."""
+    browser = Chromium(tmp_path / "cdp-profile")
+    try:
+        tab = browser.tab(width)
+        found = check_layout(tab, html_report.as_uri(), tmp_path / f"report-{width}.png")
+        assert found["charts"] == 3 and found["svgTexts"] > 50
+    finally:
+        browser.close()
+
+
+def test_report_prints_with_sources_and_open_evidence(chromium, html_report, tmp_path):
+    browser = Chromium(tmp_path / "cdp-profile")
+    try:
+        tab = browser.tab(800)
+        tab.send("Emulation.setEmulatedMedia", {"media": "print"})
+        tab.open(html_report.as_uri())
+        shown = tab.evaluate(
+            "(() => { const a = document.querySelector('#commitments a[href^=http]');"
+            " const items = [...document.querySelectorAll('details ol.events li')];"
+            " return [a.href, getComputedStyle(a, '::after').content,"
+            " items.length, items.filter(li => li.getClientRects().length).length]; })()"
+        )
+        assert shown[0] in shown[1]
+        assert shown[2] > 0 and shown[2] == shown[3]  # every piece of evidence is printed
+    finally:
+        browser.close()
+
+
+def test_titles_and_dates_never_break_inside(html_report):
+    text = html_report.read_text(encoding="utf-8")
+    assert re.search(r'<span class="date">\d{4}-\d{2}-\d{2}</span>', text)
+    assert ".date, .status, .nowrap, .id { white-space: nowrap; }" in text
+    assert 'a[href^="http"]::after { content: " <" attr(href) ">"' in text
+    assert "min-width" not in text.split("<style>")[1].split("</style>")[0]

@@ -148,7 +148,18 @@ def test_a_backdated_rating_says_what_the_status_now_is(run, seeded):
     # MIL-1 became fulfilled on 2023-12-21; a rating dated earlier does not override it
     result = run("set", "MIL-1", "broken", "--on", "2023-12-01", "--reason", "Talks refused")
     assert "Recorded broken for MIL-1 as of 2023-12-01" in result.stderr
-    assert "But MIL-1 is still fulfilled: a later rating (fulfilled, 2023-12-21" in result.stderr
+    assert (
+        "But MIL-1 is still fulfilled: the rating that counts instead is fulfilled on 2023-12-21"
+    ) in result.stderr
+
+
+def test_a_backdated_rating_names_each_partys_rating_that_counts(run, seeded):
+    """Whole-commitment rating outranked by party ratings: each one that counts is named."""
+    run("set", "AI-1", "in-progress", "--party", "US", "--on", "2024-06-01", "--reason", "a")
+    run("set", "AI-1", "stalled", "--party", "CN", "--on", "2024-06-02", "--reason", "b")
+    result = run("set", "AI-1", "broken", "--on", "2024-05-20", "--reason", "c")
+    assert "the ratings that count instead is US in-progress on 2024-06-01" in result.stderr
+    assert "; CN stalled on 2024-06-02" in result.stderr
     assert (
         json.loads(run("show", "MIL-1", "-f", "json").stdout)["commitment"]["status"] == "fulfilled"
     )

@@ -40,7 +40,15 @@ def check_files(paths: Sequence[Path], *, today: dt.date) -> list[str]:
     except SeedError as error:
         return [*problems, str(error)]
     problems += seeds.duplicates(data)
-    labels = {e.uuid: label for e, label in zip(data.events, data.labels, strict=True)}
+    # a repeated record is reported just above, once: load only the first of each identity
+    first = seeds.SeedData(meetings=data.meetings, periods=data.periods)
+    labels: dict[str, str] = {}
+    for event, label in zip(data.events, data.labels, strict=True):
+        if event.uuid not in labels:
+            labels[event.uuid] = label
+            first.events.append(event)
+            first.labels.append(label)
+    data = first
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder) / "check.db")
         try:

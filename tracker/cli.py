@@ -6,16 +6,18 @@ error (an unknown option, a missing argument)."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 import click
 
 from tracker import __version__
 from tracker.errors import DatabaseExists, InvalidDate, InvalidValue, NotADatabase, TrackError
+from tracker.escape import terminal
 from tracker.formats import (
     SETTINGS,
     Column,
@@ -59,15 +61,23 @@ class TrackGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        if sys.stdin is None:  # closed by the caller (<&-): reading it is an error, not a crash
+            sys.stdin = ClosedStream("standard input")
+        if sys.stdout is None:
+            sys.stdout = ClosedStream("standard output")
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.stdout.flush()  # a full disk shows here, as an error, not at exit
         except click.exceptions.Exit as stop:
             sys.exit(stop.exit_code)
-        except click.Abort:
-            click.echo("Aborted: nothing was changed.", err=True)
+        except click.Abort as abort:
+            if isinstance(abort.__context__, KeyboardInterrupt):  # click's form of Ctrl-C
+                say("Interrupted: nothing was changed.")
+                sys.exit(130)
+            say("Aborted: nothing was changed.")
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("Interrupted: nothing was changed.", err=True)
+            say("Interrupted: nothing was changed.")
             sys.exit(130)
         except click.BadParameter as error:
             code = 2 if isinstance(error, click.MissingParameter) else 1
@@ -85,15 +95,56 @@ class TrackGroup(click.Group):
             sys.exit(1)
         except RecursionError:
             _fail("The input is nested too deeply; nothing was changed.", 1)
+        except OSError as error:  # standard output or input: full, closed, over a limit
+            _quiet_stdout()
+            _fail(f"Cannot {_io_verb(error)}: {error.strerror or error}.", 1)
         except Exception as error:
             sqlite3 = sys.modules.get("sqlite3")  # loaded only if a command opened the database
             if sqlite3 is None or not isinstance(error, sqlite3.Error):
                 raise
             if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT:
-                click.echo("Interrupted: nothing was changed.", err=True)
+                say("Interrupted: nothing was changed.")
                 sys.exit(130)
             _fail(_database_error(error), 1)
         sys.exit(0)
+
+
+class ClosedStream:
+    """Standard input or output that the caller closed: any use is an OSError (EBADF)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def _closed(self, *_args, **_kwargs):
+        raise OSError(errno.EBADF, f"{self.name} is closed")
+
+    read = readline = write = fileno = _closed
+
+    @property
+    def buffer(self) -> ClosedStream:
+        return self
+
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
+
+def _io_verb(error: OSError) -> str:
+    if error.filename:
+        return f"use {error.filename}"
+    text = str(error.strerror or "")
+    return "read standard input" if "standard input" in text else "write the output"
+
+
+def _quiet_stdout() -> None:
+    """After stdout failed, point file descriptor 1 at /dev/null so that what is still
+    buffered is dropped quietly at exit, not reported as a second error."""
+    with suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
 
 
 GLOBAL_OPTIONS = {  # track's own options, as an example of each
@@ -133,10 +184,16 @@ def _database_error(error: Exception) -> str:
     return f"Database error: {error}."
 
 
-def _fail(message: str, code: int) -> None:
-    from tracker.escape import terminal
+def say(message: str) -> None:
+    """Tell the user something on stderr, escaped for the terminal (file names and values
+    may come from anywhere). Never fails: a closed or full stderr must not turn a command
+    that has done its work into an error."""
+    with suppress(OSError, ValueError):
+        click.echo(terminal(message, lines=True), err=True)
 
-    click.echo("Error: " + terminal(" ".join(message.split())), err=True)
+
+def _fail(message: str, code: int) -> None:
+    say("Error: " + terminal(" ".join(message.split())))
     sys.exit(code)
 
 
@@ -170,8 +227,12 @@ class PathParam(click.ParamType):
     def convert(self, value, param, ctx):
         from pathlib import Path
 
+        if isinstance(value, Path):
+            return value
         if "\x00" in value:
             self.fail("a path cannot contain a NUL byte.", param, ctx)
+        if value.endswith(("/", os.sep)) and not os.path.isdir(value):
+            self.fail(f"{value} ends in a slash, but there is no such folder.", param, ctx)
         return Path(value)
 
 
@@ -225,6 +286,7 @@ class AppState:
         if self._store is None:
             if not self.explicit:
                 _make_folder(self.path.parent)
+            _refuse_output_into(self.path)
             state = database_state(self.path)
             if state == "new" and self.path.exists():
                 _refuse_truncated(self.path)
@@ -243,6 +305,27 @@ def _make_folder(folder: Path) -> None:
             f"Cannot create the folder {folder} for the database: {error.strerror}. Set "
             f"{DB_ENV} or use --db PATH."
         ) from None
+
+
+def _refuse_output_into(path: Path) -> None:
+    """Refuse to run with standard output or error going into the database's own files (a
+    shell redirection): what is printed would overwrite it."""
+    from tracker.files import FileRefused, refuse_if_database
+
+    for stream, name in ((sys.stdout, "Standard output"), (sys.stderr, "Standard error")):
+        try:
+            refuse_if_database(stream, path, name)
+        except FileRefused:
+            if stream is sys.stderr:  # the message itself would be written into it: silence
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 2)
+                os.close(null)
+            if path.exists() and path.stat().st_size == 0:
+                raise NotADatabase(
+                    f"{name} is the database file {path}, which the shell's redirection emptied "
+                    "before track started. Restore it from a backup; nothing else was changed."
+                ) from None
+            raise
 
 
 def _refuse_truncated(path: Path) -> None:
@@ -295,7 +378,8 @@ def _create(path: Path, *, seed_files: list[Path] | None, empty: bool = False, d
     store, summary = create_database(
         path, seed_files=[] if empty else seed_files, data=data, busy_timeout=_busy_timeout()
     )
-    click.echo(_created_message(path, summary, seed_files=seed_files, empty=empty), err=True)
+    if summary is not None:  # None: another process created it meanwhile
+        say(_created_message(path, summary, seed_files=seed_files, empty=empty))
     return store
 
 
@@ -327,7 +411,7 @@ def _coder(given: str | None = None) -> str:
 def _finish(store: Store) -> None:
     """Say so when a Ctrl-C arrived while the changes were being saved (they were saved)."""
     if store.interrupted:
-        click.echo("Interrupted after the changes were saved; they are in the database.", err=True)
+        say("Interrupted after the changes were saved; they are in the database.")
         sys.exit(130)
 
 
@@ -442,7 +526,7 @@ def path(ctx: click.Context) -> None:
     Example:
       sqlite3 "$(track path)" .tables
     """
-    click.echo(str(_state(ctx).path))
+    click.echo(terminal(str(_state(ctx).path)))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -487,29 +571,25 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
         return
     existing = Store.open(state.path, busy_timeout=_busy_timeout())
     count = existing.count_commitments()
+    existing.close()
     if not force:
-        existing.close()
         raise DatabaseExists(
             f"{state.path} already exists ({plural(count, 'commitment')}). "
             "Use --force to start again; the old file is kept as a backup."
         )
     backup = _backup_path(state.path)
-    existing.backup(backup)
-    existing.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    existing.close()
-    click.echo(f"Kept the old database ({plural(count, 'commitment')}) as {backup}.", err=True)
-    summary = replace_database(state.path, data=data, empty=empty, busy_timeout=_busy_timeout())
-    click.echo(_created_message(state.path, summary, seed_files=files, empty=empty), err=True)
+    summary, backup = replace_database(
+        state.path, data=data, empty=empty, backup=backup, busy_timeout=_busy_timeout()
+    )
+    say(f"Kept the old database ({plural(count, 'commitment')}) as {backup}.")
+    say(_created_message(state.path, summary, seed_files=files, empty=empty))
 
 
 def _backup_path(path: Path) -> Path:
+    """A backup file's name beside `path`: NAME.<time>.bak (Store.backup takes the next free
+    one, NAME.<time>-2.bak, when two runs share the second)."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    candidate = path.with_name(f"{path.name}.{stamp}.bak")
-    counter = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
-        counter += 1
-    return candidate
+    return path.with_name(f"{path.name}.{stamp}.bak")
 
 
 # --------------------------------------------------------------------------- status
@@ -759,7 +839,7 @@ def show(ctx, commitment_id, as_of, period, output_format, fmt, no_headers) -> N
                     "party_ratings": state.party_ratings,
                     "conflicts": state.conflicts,
                     "metric": metric,
-                    "links_in": _links_in(store, shown_id),
+                    "links_in": store.links_in(shown_id),
                     "events": [_event_record(e) for e in events],
                 }
             )
@@ -776,23 +856,13 @@ def show(ctx, commitment_id, as_of, period, output_format, fmt, no_headers) -> N
         meeting=store.meeting(state.commitment.meeting),
         metric=metric,
         as_of=as_of.isoformat() if as_of != today else None,
-        links_in=_links_in(store, shown_id),
+        links_in=store.links_in(shown_id),
         period=period_name,
     )
     if fmt:
         records = [pages.log_record(e) for e in events]
         page += "\n" + _listing(records, LOG_COLUMNS, "table", fmt, no_headers)
     emit(page)
-
-
-def _links_in(store: Store, commitment_id: str) -> list[tuple[str, str, str]]:
-    """Return (ID, relation, meeting) of the commitments that link to this one."""
-    found = []
-    for other in store.commitments().values():
-        for link in other.links:
-            if link["to"] == commitment_id.partition("~")[0]:
-                found.append((other.id, link["relation"], other.meeting))
-    return found
 
 
 LOG_FIELDS = (
@@ -817,13 +887,14 @@ def _text_argument(
     if edit:
         if text not in (None, ""):
             raise click.UsageError(f"Give the {what} or --edit, not both.")
-        from tracker.escape import terminal
-
         about = f" {terminal(' '.join(about.split()))}" if about else ""
-        edited = click.edit(
-            template + f"\n# Write the {what}{about} above. Lines starting with # are left "
-            "out; an empty text aborts.\n"
-        )
+        try:
+            edited = click.edit(
+                template + f"\n# Write the {what}{about} above. Lines starting with # are left "
+                "out; an empty text aborts.\n"
+            )
+        except ValueError as error:  # shlex could not split $VISUAL or $EDITOR
+            raise InvalidValue(f"Cannot start the editor ($VISUAL or $EDITOR): {error}.") from None
         body = "\n".join(
             line for line in (edited or "").splitlines() if not line.startswith("#")
         ).strip()
@@ -902,6 +973,17 @@ def _sources(urls, titles, publishers, classes) -> list[dict]:
     return list_of(check_source, limit=100)(found)
 
 
+def _checked(values, kind: str):
+    """Values of a repeatable option, each checked (and normalised) by its record check."""
+    from tracker import records
+
+    check = getattr(records, kind)
+    try:
+        return tuple(check(v) for v in values)
+    except InvalidValue as error:
+        raise click.BadParameter(str(error)) from None
+
+
 def party_option(help_text: str = "The party this concerns."):
     return click.option("--party", shell_complete=complete_parties, help=help_text)
 
@@ -918,7 +1000,11 @@ coder_option = click.option(
     help="Who is recording this (default: $TRACK_CODER, else git's user.name, else your login).",
 )
 tag_option = click.option(
-    "--tag", "tags", multiple=True, help="A tag (repeatable): lowercase words and dashes."
+    "--tag",
+    "tags",
+    multiple=True,
+    callback=lambda _ctx, _param, values: _checked(values, "tag"),
+    help="A tag (repeatable): lowercase words and dashes.",
 )
 
 
@@ -968,9 +1054,7 @@ def note(
         tags=tags,
     )
     cid = store.resolve_id(commitment_id)
-    click.echo(
-        f"Added a note to {cid} dated {event.happened_on} (event {event.uuid[:8]}).", err=True
-    )
+    say(f"Added a note to {cid} dated {event.happened_on} (event {event.uuid[:8]}).")
     _warn_about_sources(store, cid, event)
     _finish(store)
 
@@ -978,19 +1062,17 @@ def note(
 def _warn_about_sources(store: Store, cid: str, event) -> None:
     """Warn when new evidence has no source, or cites what evidence in force already cites."""
     if not event.sources:
-        click.echo(
+        say(
             f"Warning: this note has no source; add one with `track amend {event.uuid[:8]} "
-            "--source URL`.",
-            err=True,
+            "--source URL`."
         )
         return
     for other in store.citing(cid, [s["url"] for s in event.sources], besides=event.uuid):
         same_day = " of the same date" if other.happened_on == event.happened_on else ""
-        click.echo(
+        say(
             f"Warning: {cid} already has evidence{same_day} citing this source: "
             f"{other.happened_on}, event {other.uuid[:8]}. If this note repeats it, withdraw it "
-            f"with `track undo {event.uuid[:8]}`.",
-            err=True,
+            f"with `track undo {event.uuid[:8]}`."
         )
 
 
@@ -1010,26 +1092,33 @@ def _rating_message(store, event, state, previous: str, *, short: bool) -> str:
         if event.party and state.status == SPLIT:
             message += f"; {cid} is split: {split_detail(state.party_ratings)}"
         return message + "."
-    if now == SPLIT:
+    covered = [event.party] if event.party else state.commitment.parties
+    counts = any(state.party_ratings[p].assessment == event.uuid for p in covered)
+    if now == SPLIT and counts:
         return f"{recorded} {cid} is now split: {split_detail(state.party_ratings)}."
     rating = state.party_ratings[event.party] if event.party else None
     if rating is not None and rating.candidates:
         others = "; ".join(f"{c} {r}" for c, r, _u in rating.candidates)
         return f"{recorded} {whose} is disputed between coders ({others}); see `track conflicts`."
-    later = [
-        e
-        for e in state.live
-        if e.kind in ("status", "assessment")
-        and e.uuid != event.uuid
-        and (e.party in (None, event.party))
-        and e.happened_on >= event.happened_on
-    ]
-    if later:
-        last = max(later, key=lambda e: (e.happened_on, e.counter, e.uuid))
-        return (
-            f"{recorded} But {whose} is still {now}: a later rating ({last.status}, "
-            f"{last.happened_on}, event {last.uuid[:8]}) takes precedence."
+    # the ratings that count instead of this one, party by party
+    by_uuid = {e.uuid: e for e in state.live}
+    counting = []
+    for p in covered:
+        uid = state.party_ratings[p].assessment
+        if uid and uid != event.uuid and uid in by_uuid:
+            counting.append((p, by_uuid[uid]))
+    if counting:
+        grouped: dict[str, list[str]] = {}  # event uuid -> the parties it counts for
+        for p, e in counting:
+            grouped.setdefault(e.uuid, []).append(p)
+        whole = len(grouped) == 1 and (event.party or len(counting) == len(state.party_ratings))
+        which = "; ".join(
+            ("" if whole else f"{', '.join(parties)} ")
+            + f"{by_uuid[uid].status} on {by_uuid[uid].happened_on}, event {uid[:8]}"
+            for uid, parties in grouped.items()
         )
+        what = "the rating that counts" if len(grouped) == 1 else "the ratings that count"
+        return f"{recorded} But {whose} is still {now}: {what} instead is {which}."
     return f"{recorded} {whose} is {now}."
 
 
@@ -1090,12 +1179,11 @@ def set_(
         sources=sources,
         short=True,
     )
-    click.echo(_rating_message(store, event, state, previous, short=True), err=True)
+    say(_rating_message(store, event, state, previous, short=True))
     if not reason and not sources:
-        click.echo(
+        say(
             "Warning: this rating has no reason and no source; add them with "
-            f"`track amend {event.uuid[:8]} --source URL` or rate with --reason.",
-            err=True,
+            f"`track amend {event.uuid[:8]} --source URL` or rate with --reason."
         )
     _finish(store)
 
@@ -1147,7 +1235,7 @@ def assess(
         evidence=evidence,
         sources=sources,
     )
-    click.echo(_rating_message(store, event, state, previous, short=False), err=True)
+    say(_rating_message(store, event, state, previous, short=False))
     _finish(store)
 
 
@@ -1182,10 +1270,9 @@ def review(ctx, commitment_id, party, period, decision, note_text, reviewer, ass
         assessment=assessment,
     )
     verb = "Approved" if decision == "approve" else "Sent back"
-    click.echo(
+    say(
         f"{verb} rating {event.about[:8]} of {store.resolve_id(commitment_id)} "
-        f"({event.party}) (event {event.uuid[:8]}).",
-        err=True,
+        f"({event.party}) (event {event.uuid[:8]})."
     )
     _finish(store)
 
@@ -1222,10 +1309,9 @@ def measure(
         party=party,
     )
     metric = store.metric(commitment_id)
-    click.echo(
+    say(
         f"Recorded {number(value)} for {store.resolve_id(commitment_id)} ({metric.name}) on "
-        f"{event.happened_on} (event {event.uuid[:8]}).",
-        err=True,
+        f"{event.happened_on} (event {event.uuid[:8]})."
     )
     _finish(store)
 
@@ -1302,7 +1388,7 @@ def add(
         quote_by=quote_by,
         guideline=guideline,
     )
-    click.echo(f"Added {commitment.id}: {commitment.title}.", err=True)
+    say(f"Added {commitment.id}: {commitment.title}.")
     _finish(store)
 
 
@@ -1354,9 +1440,7 @@ def edit(
         )
     store = _state(ctx).store()
     event = store.edit(commitment_id, today=_today(), author=_coder(coder), reason=reason, **wanted)
-    click.echo(
-        f"{store.resolve_id(commitment_id)}: {event.text} (event {event.uuid[:8]})", err=True
-    )
+    say(f"{store.resolve_id(commitment_id)}: {event.text} (event {event.uuid[:8]})")
     _finish(store)
 
 
@@ -1376,7 +1460,7 @@ def rename(ctx, commitment_id, new_id, coder) -> None:
     store = _state(ctx).store()
     old = store.resolve_id(commitment_id)
     event = store.rename(commitment_id, new_id, today=_today(), author=_coder(coder))
-    click.echo(f"Renamed {old} to {new_id.strip().upper()} (event {event.uuid[:8]}).", err=True)
+    say(f"Renamed {old} to {new_id.strip().upper()} (event {event.uuid[:8]}).")
     _finish(store)
 
 
@@ -1457,12 +1541,11 @@ def amend(
         event_ref, today=_today(), author=_coder(coder), reason=reason, source_edits=edits,
         **wanted,
     )  # fmt: skip
-    click.echo(f"Amended event {event.about[:8]} (event {event.uuid[:8]}):", err=True)
-    from tracker.escape import terminal
+    say(f"Amended event {event.about[:8]} (event {event.uuid[:8]}):")
     from tracker.pages import change_lines
 
     for line in change_lines(event.changes):
-        click.echo(f"  {terminal(line)}", err=True)
+        say(f"  {terminal(line)}")
     _finish(store)
 
 
@@ -1482,7 +1565,7 @@ def withdraw(ctx, commitment_id, reason, coder) -> None:
     store = _state(ctx).store()
     shown = store.resolve_id(commitment_id)
     event = store.withdraw(commitment_id, reason=reason, today=_today(), author=_coder(coder))
-    click.echo(f"Withdrew {shown}. To restore it: track undo {event.uuid[:8]}", err=True)
+    say(f"Withdrew {shown}. To restore it: track undo {event.uuid[:8]}")
     _finish(store)
 
 
@@ -1496,9 +1579,10 @@ def undo(ctx, event_ref, reason, yes, coder) -> None:
     """Withdraw an event: your own latest one, or EVENT (an ID from `track log`).
 
     Nothing is deleted: a retraction is added, and ratings and reports are recomputed as if
-    the event never happened. Without EVENT, undo never reaches past your own latest event.
-    Undo a retraction to restore its event; undo a commitment's creation to withdraw it. On a
-    terminal, undo shows what it will withdraw and asks first.
+    the event never happened. Without EVENT, undo takes your own latest event still in
+    force, other than your undos (run it again to go one step further back), never anyone
+    else's. Undo a retraction (name it) to restore its event; undo a commitment's creation to
+    withdraw it. On a terminal, undo shows what it will withdraw and asks first.
 
     \b
     Examples:
@@ -1513,12 +1597,15 @@ def undo(ctx, event_ref, reason, yes, coder) -> None:
     store = _state(ctx).store()
     author = _coder(coder)
     target = store.undo_target(event_ref, author=author)
+    expected = None  # without a question, the target is found inside the write transaction
     if not yes and sys.stdin.isatty():
-        click.echo(f"This withdraws this event of {target.commitment}:", err=True)
-        click.echo(event_block(target), err=True)
+        say(f"This withdraws this event of {target.commitment}:")
+        with suppress(OSError, ValueError):  # a block of the event, already escaped
+            click.echo(event_block(target), err=True)
         click.confirm("Withdraw it?", abort=True, err=True)
+        expected = target.uuid  # what was shown is what is withdrawn, or nothing
     retraction, target, after = store.undo(
-        event_ref, today=_today(), author=author, reason=reason, expected=target.uuid
+        event_ref, today=_today(), author=author, reason=reason, expected=expected
     )
     shown = after.commitment.id
     if target.kind == "retraction":
@@ -1540,7 +1627,7 @@ def undo(ctx, event_ref, reason, yes, coder) -> None:
             f"Retracted the {kind_name(target.kind)} of {target.happened_on} "
             f"on {shown} ({target.uuid[:8]})."
         )
-    click.echo(f"{message} To reverse this: track undo {retraction.uuid[:8]}", err=True)
+    say(f"{message} To reverse this: track undo {retraction.uuid[:8]}")
     _finish(store)
 
 
@@ -1589,8 +1676,7 @@ def period_add(ctx, name, meeting, starts, ends, description) -> None:
     store = _state(ctx).store()
     found = store.add_period(name, meeting=meeting, starts=starts, ends=ends,
                              description=description)  # fmt: skip
-    click.echo(f"Added period {found.name} of {found.meeting}: {found.starts} to "
-               f"{found.ends or 'open'}.", err=True)  # fmt: skip
+    say(f"Added period {found.name} of {found.meeting}: {found.starts} to {found.ends or 'open'}.")
 
 
 # --------------------------------------------------------------------------- log
@@ -1681,7 +1767,7 @@ def conflicts(ctx, output_format, fmt, no_headers) -> None:
     store = _state(ctx).store()
     found = store.conflicts()
     if output_format == "table" and not found:
-        click.echo("No conflicts.", err=True)
+        say("No conflicts.")
         return
     columns = [
         Column("id", "ID"),
@@ -1711,7 +1797,7 @@ def rebuild(ctx, from_repository) -> None:
     store = _state(ctx).store()
     if not from_repository:
         store.rebuild()
-        click.echo(f"Rebuilt {store.path} from its events.", err=True)
+        say(f"Rebuilt {store.path} from its events.")
         _finish(store)
         return
     from tracker import sync
@@ -1724,14 +1810,11 @@ def rebuild(ctx, from_repository) -> None:
             "the shared repository yet; run `track sync` first, so nothing is lost."
         )
     backup = _backup_path(store.path)
-    store.backup(backup)
-    device = store.device
+    count, backup = sync.rebuild_from(folder, store, backup=backup, today=_today())
     store.close()
-    count = sync.rebuild_from(folder, store.path, device=device, today=_today())
-    click.echo(
+    say(
         f"Rebuilt {store.path} from {folder}: {plural(count, 'event')}. The old database is "
-        f"kept as {backup}.",
-        err=True,
+        f"kept as {backup}."
     )
 
 
@@ -1748,7 +1831,7 @@ def remote(ctx) -> None:
         store = _state(ctx).store()
         folder = sync.repository(store)
         url = sync.git(folder, "remote", "get-url", "origin", check=False).strip()
-        click.echo(f"{url}\t{folder}\t{plural(sync.unsynced(store), 'event')} not synced")
+        click.echo(terminal(f"{url}\t{folder}\t{plural(sync.unsynced(store), 'event')} not synced"))
 
 
 @remote.command(name="add", context_settings=CONTEXT)
@@ -1769,7 +1852,7 @@ def remote_add(ctx, url, folder) -> None:
 
     store = _state(ctx).store()
     where = sync.add_remote(store, url, folder=folder)
-    click.echo(f"Shares through {url} (local clone {where}); run `track sync`.", err=True)
+    say(f"Shares through {url} (local clone {where}); run `track sync`.")
 
 
 @cli.command(name="clone", context_settings=CONTEXT)
@@ -1795,10 +1878,9 @@ def clone_(ctx, url, folder) -> None:
             "repository to this one with `track remote add`."
         )
     store = sync.clone(url, state.path, today=_today(), folder=folder)
-    click.echo(
+    say(
         f"Cloned {url} into {state.path}: {plural(store.count_commitments(), 'commitment')}, "
-        f"{plural(store.conn.execute('SELECT count(*) FROM events').fetchone()[0], 'event')}.",
-        err=True,
+        f"{plural(store.conn.execute('SELECT count(*) FROM events').fetchone()[0], 'event')}."
     )
 
 
@@ -1822,18 +1904,15 @@ def sync_(ctx, coder) -> None:
     store = _state(ctx).store()
     summary = sync.sync(store, today=_today(), author=_coder(coder))
     if not (summary.written or summary.loaded or summary.pushed):
-        click.echo("Already up to date.", err=True)
+        say("Already up to date.")
     else:
-        click.echo(
+        say(
             f"Sent {plural(summary.written, 'event')}, received {plural(summary.loaded, 'event')}"
-            + (" (pushed)." if summary.pushed else "."),
-            err=True,
+            + (" (pushed)." if summary.pushed else ".")
         )
     conflicts = store.conflicts()
     if conflicts:
-        click.echo(
-            f"{plural(len(conflicts), 'conflict')} to settle: see `track conflicts`.", err=True
-        )
+        say(f"{plural(len(conflicts), 'conflict')} to settle: see `track conflicts`.")
     _finish(store)
 
 
@@ -1880,7 +1959,13 @@ def meeting_list(ctx, output_format, fmt, no_headers) -> None:
 @meeting.command(name="new", context_settings=CONTEXT)
 @click.argument("slug")
 @click.option("--title", required=True, help="The meeting's title.")
-@click.option("--date", "date_", type=DateParam(), required=True, help="The day it took place.")
+@click.option(
+    "--date",
+    "date_",
+    type=DateParam(allow_future=False),
+    required=True,
+    help="The day it took place (commitments are tracked once made).",
+)
 @click.option("--place", help="Where it took place.")
 @click.option(
     "--party",
@@ -1919,7 +2004,7 @@ def meeting_new(ctx, slug, title, date_, place, parties, output) -> None:
     database = _state(ctx).path
     with atomic_write(output, database=database) as handle:
         handle.write(text)
-    click.echo(f"Wrote the seed file of {slug} to {output}.", err=True)
+    say(f"Wrote the seed file of {slug} to {output}.")
 
 
 # --------------------------------------------------------------------------- scores
@@ -1978,14 +2063,13 @@ def scores_export(ctx, meeting, period, parties, output_format, output) -> None:
         if output_format == "table":
             emit(text.rstrip("\n"))
         else:
-            _check_stdout(store)
             click.echo(text, nl=False)
         return
     from tracker.files import atomic_write
 
     with atomic_write(output, database=store.path) as handle:
         handle.write(text)
-    click.echo(f"Wrote the {output_format} score table of {slug} to {output}.", err=True)
+    say(f"Wrote the {output_format} score table of {slug} to {output}.")
 
 
 def _one_meeting(store: Store, meeting: str | None) -> str:
@@ -2027,10 +2111,9 @@ def scores_import(ctx, file, meeting, period, coder, dry_run) -> None:
         dry_run=dry_run,
     )  # fmt: skip
     verb = "Would record" if dry_run else "Recorded"
-    click.echo(
+    say(
         f"{verb} {plural(summary.events, 'assessment')} from {plural(cells, 'filled cell')} of "
-        f"{file.name}" + (" (nothing was changed)." if dry_run else "."),
-        err=True,
+        f"{file.name}" + (" (nothing was changed)." if dry_run else ".")
     )
     _finish(store)
 
@@ -2066,14 +2149,12 @@ def check(ctx, files) -> None:
     for problem in problems:
         click.echo(_escape_line(problem))
     if problems:
-        click.echo(f"{plural(len(problems), 'problem')} in {what}.", err=True)
+        say(f"{plural(len(problems), 'problem')} in {what}.")
         sys.exit(1)
-    click.echo(f"No problems in {what}.", err=True)
+    say(f"No problems in {what}.")
 
 
 def _escape_line(text: str) -> str:
-    from tracker.escape import terminal
-
     return terminal(" ".join(text.split()))
 
 
@@ -2103,7 +2184,7 @@ def agreement(ctx, period, meeting, output_format) -> None:
         click.echo(to_json(result.as_dict()))
         return
     if not result.items:
-        click.echo("No party-item has been rated by two coders yet.", err=True)
+        say("No party-item has been rated by two coders yet.")
         return
     lines = [
         f"Coders:            {', '.join(result.coders)}",
@@ -2121,7 +2202,7 @@ def agreement(ctx, period, meeting, output_format) -> None:
             ratings = ", ".join(f"{c} {r}" for c, r in d["ratings"].items())
             period_text = f" [{d['period']}]" if d["period"] else ""
             lines.append(f"  {d['commitment']} ({d['party']}){period_text}: {ratings}")
-    emit("\n".join(lines))
+    emit(terminal("\n".join(lines), lines=True))
 
 
 def _kappa(value: float | None) -> str:
@@ -2129,27 +2210,6 @@ def _kappa(value: float | None) -> str:
 
 
 # --------------------------------------------------------------------------- export, import
-
-
-def _check_stdout(store: Store) -> None:
-    """Refuse to write data to stdout when stdout is the database file itself."""
-    from pathlib import Path
-
-    from tracker.files import database_files
-
-    try:
-        out = os.fstat(sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        return
-    for path in database_files(Path(store.path)):
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue
-        if (info.st_dev, info.st_ino) == (out.st_dev, out.st_ino):
-            raise NotADatabase(
-                f"Standard output is the database in use ({path.name}); refusing to write over it."
-            )
 
 
 @cli.command(name="export", context_settings=CONTEXT)
@@ -2181,7 +2241,6 @@ def export_(ctx, output_format, output, quiet) -> None:
     store = _state(ctx).store()
     output_format = output_format.lower()
     if output is None:
-        _check_stdout(store)
         write_export(store, output_format, sys.stdout)
         return
     total = 0 if quiet or not sys.stderr.isatty() else count_records(store)
@@ -2196,7 +2255,7 @@ def export_(ctx, output_format, output, quiet) -> None:
         else f"{plural(counts['meeting'], 'meeting')}, {plural(counts['period'], 'period')} and "
         f"{plural(counts['event'], 'event')}"
     )
-    click.echo(f"Exported {what} to {output}.", err=True)
+    say(f"Exported {what} to {output}.")
 
 
 @cli.command(name="import", context_settings=CONTEXT)
@@ -2229,18 +2288,16 @@ def import_(ctx, file, dry_run, quiet) -> None:
         records, legacy = read_import(file, progress=advance)
         summary = store.add_records(records, today=_today(), dry_run=dry_run, legacy=legacy)
     verb = "Would add" if dry_run else "Added"
-    click.echo(
+    say(
         f"{verb} {plural(summary.meetings, 'meeting')}, {plural(summary.periods, 'period')}, "
         f"{plural(summary.commitments, 'commitment')} and {plural(summary.events, 'event')} "
-        f"from {file.name}" + (" (nothing was changed)." if dry_run else "."),
-        err=True,
+        f"from {file.name}" + (" (nothing was changed)." if dry_run else ".")
     )
     if summary.duplicates:
-        click.echo(
+        say(
             f"Warning: {', '.join(summary.duplicates)} "
             f"{'is' if len(summary.duplicates) == 1 else 'are'} now held by two commitments "
-            "each; see `track conflicts` and `track rename`.",
-            err=True,
+            "each; see `track conflicts` and `track rename`."
         )
     _finish(store)
 
@@ -2290,7 +2347,7 @@ def backup(ctx, file) -> None:
     """
     store = _state(ctx).store()
     store.backup(file)
-    click.echo(f"Backed up {store.path} to {file}.", err=True)
+    say(f"Backed up {store.path} to {file}.")
 
 
 # --------------------------------------------------------------------------- search
@@ -2330,7 +2387,7 @@ def search(ctx, query, area, tags, raw, limit, output_format, fmt, no_headers) -
     store = _state(ctx).store()
     hits, total = store.search(query, area=area, tags=tags, limit=limit, raw=raw)
     if not hits:
-        click.echo(f"No match for {query!r}.", err=True)
+        say(f"No match for {query!r}.")
         sys.exit(1)
     columns = (
         SEARCH_COLUMNS
@@ -2339,7 +2396,7 @@ def search(ctx, query, area, tags, raw, limit, output_format, fmt, no_headers) -
     )
     emit(_listing(hits, columns, output_format, fmt, no_headers))
     if total > len(hits):
-        click.echo(f"Showing {len(hits)} of {total}: use -n {total} to see them all.", err=True)
+        say(f"Showing {len(hits)} of {total}: use -n {total} to see them all.")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -2416,8 +2473,6 @@ def report(
 
     store = _state(ctx).store()
     output_format = output_format.lower()
-    if output is None:
-        _check_stdout(store)
     data = build_report(
         store,
         as_of=as_of,
@@ -2448,4 +2503,101 @@ def report(
     with atomic_write(output, database=store.path) as handle:
         for chunk in chunks:
             handle.write(chunk)
-    click.echo(f"Wrote the {output_format} report to {output}.", err=True)
+    say(f"Wrote the {output_format} report to {output}.")
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("folder")
+@click.option(
+    "--no-timestamp",
+    is_flag=True,
+    help="Leave the build time out: the same data gives the same bytes.",
+)
+@click.option("--title", help="The site's title (default: from the meetings).")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The http(s) address the site is published at (makes the feed's links absolute).",
+)
+@click.pass_context
+def site(ctx, folder, no_timestamp, title, base_url) -> None:
+    """Write the tracker as a static website into FOLDER: an index with every commitment's
+    rating, filters by area, party, type and rating, a page per commitment, party and
+    meeting, a methodology page and an Atom feed of new evidence.
+
+    Links are relative, so the folder works from disk, any web server or GitHub Pages, and
+    no page loads anything from elsewhere. Only pages whose content changed are rewritten;
+    a folder holding files track did not make is refused.
+
+    \b
+    Examples:
+      track site public --no-timestamp
+      track site public --base-url https://our-desk.github.io/woodside/
+    """
+    from pathlib import Path
+
+    from tracker.site import build_site
+    from tracker.vocabulary import check_text, check_url
+
+    if "\x00" in folder:
+        raise click.BadParameter("a path cannot contain a NUL byte.", param_hint="FOLDER")
+    folder = Path(folder)
+    if title is not None:
+        title = check_text(title, "title", line=True)
+    if base_url is not None:
+        base_url = check_url(base_url, "base URL")
+    store = _state(ctx).store()
+    summary = build_site(
+        store,
+        folder,
+        today=_today(),
+        generated_at=None if no_timestamp else dt.datetime.now().isoformat(timespec="seconds"),
+        title=title,
+        base_url=base_url,
+    )
+    if summary.written or summary.removed:
+        say(
+            f"Wrote {plural(len(summary.written), 'file')} to {folder} "
+            f"({len(summary.unchanged)} unchanged, {len(summary.removed)} removed)."
+        )
+    else:
+        say(f"The site in {folder} is up to date: {plural(summary.files, 'file')} unchanged.")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="The port."
+)
+@click.option(
+    "--metadata",
+    "print_metadata",
+    is_flag=True,
+    help="Print the Datasette metadata (for `datasette publish`) and exit.",
+)
+@click.pass_context
+def serve(ctx, host, port, print_metadata) -> None:
+    """Browse and query the database in Datasette, with every table, view and column
+    described, faceted, searchable and with canned queries (overdue items, ratings by party
+    and area, the compliance grid, evidence since a date, disputed items).
+
+    Needs the web extra: pip install 'track-summits[web]'. The metadata alone (--metadata)
+    does not.
+
+    \b
+    Examples:
+      track serve
+      track serve --metadata > metadata.json
+    """
+    from tracker import serve as serving
+
+    store = _state(ctx).store()
+    if print_metadata:
+        click.echo(serving.metadata_json(store), nl=False)
+        return
+    path = store.path
+    store.close()
+    ctx.exit(serving.serve(path, host=host, port=port))

@@ -185,7 +185,8 @@ def _record(created: Event, events: list[Event]) -> tuple[Commitment, dict[str, 
             else:
                 conflicts[name] = [current, new]
             values[name] = new
-    known = {k: v for k, v in values.items() if k in Commitment.columns()}
+    columns = Commitment.columns()  # (cached)
+    known = {k: v for k, v in values.items() if k in columns}
     return Commitment(**known), conflicts
 
 
@@ -405,16 +406,35 @@ def refresh(conn: sqlite3.Connection, uids: Iterable[str] | None = None) -> None
     targets = None if uids is None else sorted(set(uids))
     if targets is not None and not targets:
         return
-    grouped = read_events(conn, targets)
     if targets is None:
         for table in ("party_ratings", "metrics", "retracted_events", "amended_events"):
             conn.execute(f"DELETE FROM {table}")  # fixed names, never from data
         conn.execute("DELETE FROM commitments WHERE uid NOT IN (SELECT commitment_uid FROM events)")
+        every = [r[0] for r in conn.execute("SELECT DISTINCT commitment_uid FROM events")]
     else:
         _delete_for(conn, targets)
+        every = targets
     ids_before = _declared_ids(conn, targets)
-    commitment_rows, rating_rows, metric_rows, retracted, amended = [], [], [], [], []
     periods = period_starts(conn)
+    reindex: list[str] = []
+    # a chunk of commitments at a time, so that memory stays small on a large import
+    for start in range(0, len(every), REFRESH_CHUNK):
+        grouped = read_events(conn, every[start : start + REFRESH_CHUNK])
+        reindex += _refresh_chunk(conn, grouped, periods)
+    assign_display_ids(conn, ids_before | _declared_ids(conn, targets))
+    _index_commitments(conn, targets)
+    if targets is None:
+        _index_all_events(conn)
+    elif reindex:
+        _reindex_events(conn, reindex)
+
+
+REFRESH_CHUNK = 2_000  # commitments whose events are in memory at once while refreshing
+
+
+def _refresh_chunk(conn: sqlite3.Connection, grouped: dict[str, list], periods) -> list[str]:
+    """Write the derived rows of some commitments; return the uuids of amended events."""
+    commitment_rows, rating_rows, metric_rows, retracted, amended = [], [], [], [], []
     for uid, events in grouped.items():
         state = fold(events, periods=periods)
         c = state.commitment
@@ -434,11 +454,10 @@ def refresh(conn: sqlite3.Connection, uids: Iterable[str] | None = None) -> None
         if c.metric:
             latest, latest_on = state.latest_value or (None, None)
             metric_rows.append([uid, *(c.metric.get(k) for k in _METRIC_KEYS), latest, latest_on])
-        by_uuid = {e.uuid: e for e in events}
         for e in state.events:
             if e.retracted:
                 retracted.append([e.uuid])
-            if any(getattr(e, n) != getattr(by_uuid[e.uuid], n) for n in AMENDABLE):
+            if e.amended:
                 amended.append(
                     [e.uuid, e.happened_on, e.text, to_json(e.sources), e.party, to_json(e.tags),
                      e.stance]
@@ -454,12 +473,7 @@ def refresh(conn: sqlite3.Connection, uids: Iterable[str] | None = None) -> None
         "SELECT id, ?, ?, ?, ?, ?, ? FROM events WHERE uuid = ?",
         [row[1:] + row[:1] for row in amended],
     )
-    assign_display_ids(conn, ids_before | _declared_ids(conn, targets))
-    _index_commitments(conn, targets)
-    if targets is None:
-        _index_all_events(conn)
-    elif amended:
-        _reindex_events(conn, [row[0] for row in amended])
+    return [row[0] for row in amended]
 
 
 _METRIC_KEYS = (

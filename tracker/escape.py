@@ -26,7 +26,7 @@ def safe_url(url: Any) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not _HTTP.match(url) or any(ord(ch) < 32 or ch in "\x7f" for ch in url):
+    if not _HTTP.match(url) or _CONTROL.search(url):  # control or hidden characters
         return None
     return url
 
@@ -42,7 +42,8 @@ def html_link(url: Any, text: Any, *, rel: str = "noopener noreferrer") -> str:
 # ------------------------------------------------------------------ Markdown
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MD_LINE_START = re.compile(r"^(#|[-+=>]|\d+[.)])")
+_MD_LINE_START = re.compile(r"^(#|[-+=>])")
+_MD_NUMBERED = re.compile(r"^(\d+)[.)]")
 
 
 def markdown(value: Any) -> str:
@@ -51,7 +52,10 @@ def markdown(value: Any) -> str:
     text = terminal(" ".join(("" if value is None else str(value)).split()))
     text = _html.escape(text, quote=False)  # < > & never become HTML
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    if _MD_LINE_START.match(text):
+    numbered = _MD_NUMBERED.match(text)
+    if numbered:  # "1986. " would start an ordered list: escape its dot, "1986\. "
+        text = numbered.group(1) + "\\" + text[len(numbered.group(1)) :]
+    elif _MD_LINE_START.match(text):
         text = "\\" + text  # never a heading, list item, rule or quote at the start of a line
     return text
 
@@ -74,7 +78,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(value: Any) -> Any:
     """A CSV cell: text that a spreadsheet would run as a formula (starting with = + - @ or a
-    tab or carriage return) is prefixed with ' (OWASP's rule); numbers stay numbers."""
+    tab or carriage return) is prefixed with ' (OWASP's rule), control and hidden characters
+    are shown escaped (as on a terminal; newlines kept), numbers stay numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -83,7 +88,7 @@ def csv_cell(value: Any) -> Any:
         return value
     if isinstance(value, list | tuple):
         value = ",".join(str(v) for v in value)
-    text = str(value)
+    text = terminal(str(value), lines=True)
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
@@ -91,18 +96,38 @@ def csv_cell(value: Any) -> Any:
 
 # ------------------------------------------------------------------ terminal
 
-# C0 and C1 control characters, DEL, and the bidirectional overrides and isolates that reorder
-# what a terminal shows; each is shown as an escape (\x1b, \u202e), never written raw.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# The bidirectional marks, embeddings, overrides and isolates, which reorder what is shown.
+BIDI_RANGES = ((0x061C, 0x061C), (0x200E, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069))
+# Characters that show as nothing (zero-width space, word joiner and invisible operators, byte
+# order mark, Hangul fillers, Mongolian vowel separator, tag characters): they make look-alike
+# or hidden text. Zero-width (non-)joiners are left alone: scripts and emoji need them.
+INVISIBLE_RANGES = (
+    (0x115F, 0x1160), (0x180E, 0x180E), (0x200B, 0x200B), (0x2060, 0x2064), (0x3164, 0x3164),
+    (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xE0000, 0xE007F),
+)  # fmt: skip
+
+
+def _char_class(ranges) -> str:
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
+BIDI = _char_class(BIDI_RANGES)
+INVISIBLE = _char_class(INVISIBLE_RANGES)
+HIDDEN_CODES = tuple(c for a, b in (*BIDI_RANGES, *INVISIBLE_RANGES) for c in range(a, b + 1))
+# C0 and C1 control characters, DEL, line and paragraph separators, and the two classes
+# above; each is shown as an escape (\x1b, \u202e), never written raw.
+_CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI}{INVISIBLE}]")
 _CONTROL_KEEP_LINES = re.compile(
-    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    f"[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI}{INVISIBLE}]"
 )
 
 
 def _shown(match: re.Match) -> str:
     ch = match.group()
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def terminal(value: Any, *, lines: bool = False) -> str:

@@ -16,7 +16,15 @@ from typing import Any, TextIO
 from tracker import escape
 from tracker.errors import InvalidDate, InvalidValue, SeedError, TrackError
 from tracker.files import FileRefused, check_input
-from tracker.records import Event, Meeting, Period, to_json
+from tracker.records import (
+    Commitment,
+    Event,
+    Meeting,
+    Period,
+    a_ref,
+    parse_json,
+    to_json,
+)
 from tracker.store import Store
 from tracker.vocabulary import natural_key
 
@@ -29,7 +37,6 @@ CSV_KEYS = (
     "metric", "metric_baseline", "metric_latest", "metric_target", "last_event_on",
     "evidence_count", "created_at",
 )  # fmt: skip
-MAX_INT_DIGITS = 19
 MAX_LINE_BYTES = 50_000_000
 
 Stream = Iterator[tuple[str, Any, str]]
@@ -165,7 +172,8 @@ def read_import(
     suffix = path.suffix.lower()
     if suffix == ".toml":
         try:
-            return seed_stream(seeds.read_file(path)), False
+            # as strict as `init --seed`: a key or commitment given twice is refused
+            return seed_stream(seeds.read_files([path])), False
         except SeedError as error:
             raise ImportError_(str(error)) from None
     with path.open("rb") as handle:
@@ -176,18 +184,10 @@ def read_import(
     return _read_json(path)
 
 
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise InvalidValue(f"a number of {len(text)} digits is out of range")
-    return int(text)
-
-
-def _parse_constant(name: str) -> float:
-    raise InvalidValue(f"{name} is not a number")
-
-
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_int=_parse_int, parse_constant=_parse_constant)
+    # NaN, Infinity and 400-digit integers are refused here; 1e400 by the check of the
+    # field it is in, so that the message names the record and field
+    return parse_json(text, overflow=True)
 
 
 def _read_json(path: Path) -> tuple[Stream, bool]:
@@ -330,25 +330,12 @@ def _legacy(path: Path, items: Iterator[tuple[str, Any, str]]) -> Stream:
     for kind, item, where in items:
         try:
             if kind == "meeting":
+                if not isinstance(item, dict):
+                    raise InvalidValue(f"{where}: expected an object.")
                 item = {k: v for k, v in item.items() if v is not None}
                 yield "meeting", Meeting.from_raw(item, where), where
             elif kind == "commitment":
-                if not isinstance(item, dict) or set(item) - _LEGACY_COMMITMENT:
-                    raise InvalidValue(f"{where}: not a track 0.1 commitment.")
-                record = {k: v for k, v in item.items() if v is not None}
-                type_, formality = _LEGACY_KINDS.get(record.pop("kind", "joint"), ("action", None))
-                record["type"] = type_
-                if formality:
-                    record["formality"] = formality
-                for dropped in ("status", "created_at"):
-                    record.pop(dropped, None)
-                if record.get("metric"):
-                    record["metric"] = {k: v for k, v in record["metric"].items() if v is not None}
-                else:
-                    record.pop("metric", None)
-                from tracker.records import Commitment
-
-                Commitment.from_raw(record, where)
+                record = _legacy_commitment(item, where)
                 commitments[record["id"]] = record
             elif kind == "event":
                 position += 1
@@ -359,6 +346,29 @@ def _legacy(path: Path, items: Iterator[tuple[str, Any, str]]) -> Stream:
                 raise InvalidValue(f"{where}: unknown record type {kind!r}.")
         except (InvalidValue, InvalidDate) as error:
             raise ImportError_(str(error)) from None
+
+
+def _legacy_commitment(item: Any, where: str) -> dict[str, Any]:
+    """Return a track 0.1 commitment as this version's fields, checked, its ID normalised."""
+    if not isinstance(item, dict) or set(item) - _LEGACY_COMMITMENT:
+        raise InvalidValue(f"{where}: not a track 0.1 commitment.")
+    record = {k: v for k, v in item.items() if v is not None}
+    kind = record.pop("kind", "joint")
+    if not isinstance(kind, str) or kind not in _LEGACY_KINDS:
+        raise InvalidValue(f"{where}: field 'kind': must be one of {', '.join(_LEGACY_KINDS)}.")
+    type_, formality = _LEGACY_KINDS[kind]
+    record["type"] = type_
+    if formality:
+        record["formality"] = formality
+    for dropped in ("status", "created_at"):
+        record.pop(dropped, None)
+    metric = record.pop("metric", None)
+    if metric is not None and not isinstance(metric, dict):
+        raise InvalidValue(f"{where}: field 'metric': must be an object.")
+    if metric:
+        record["metric"] = {k: v for k, v in metric.items() if v is not None}
+    record["id"] = Commitment.from_raw(record, where).id
+    return record
 
 
 def _legacy_event(item: Any, where: str, commitments: dict[str, dict], position: int) -> Event:
@@ -379,11 +389,14 @@ def _legacy_event(item: Any, where: str, commitments: dict[str, dict], position:
         raw["about"] = raw.pop("retracts")
     raw.update(author="unknown", device="import", counter=position)
     if kind == "created":
-        record = commitments.get(raw.get("commitment"))
+        try:
+            ref = a_ref(raw.get("commitment"))
+        except InvalidValue as error:
+            raise InvalidValue(f"{where}: field 'commitment': {error}") from None
+        record = commitments.get(ref)
         if record is None:
-            raise InvalidValue(
-                f"{where}: the creation of {raw.get('commitment')!r} has no commitment record."
-            )
+            raise InvalidValue(f"{where}: the creation of {ref!r} has no commitment record.")
+        raw["commitment"] = ref
         raw["changes"] = {k: [None, v] for k, v in record.items()}
         raw.pop("status", None)
         raw["commitment_uid"] = raw.get("uuid")

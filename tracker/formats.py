@@ -54,6 +54,7 @@ def output_options(command: Callable) -> Callable:
     command = click.option(
         "--fmt",
         metavar="STYLE",
+        callback=lambda _ctx, _param, value: value and check_table_style(value),
         help="Table style for --format table: any tabulate format (simple, grid, github, ...).",
     )(command)
     command = click.option(
@@ -76,7 +77,7 @@ def check_table_style(fmt: str | None) -> str:
 
     if fmt not in tabulate_formats:
         raise click.BadParameter(
-            f"unknown table style {fmt!r}; choose from {', '.join(sorted(tabulate_formats))}",
+            f"unknown table style {fmt!r}; choose from {', '.join(sorted(tabulate_formats))}.",
             param_hint="'--fmt'",
         )
     return fmt
@@ -88,7 +89,7 @@ class Column:
 
     key: str
     header: str
-    show: Callable[[Any], str] = lambda value: "" if value is None else str(value)
+    show: Callable[[Any], str] = lambda value: cell_text(value)
     shrink: bool = False  # the column that is shortened to fit the terminal
     whole_record: bool = False  # `show` gets the whole record, not the value of `key`
     colour: Callable[[str], str | None] | None = None  # cell text -> colour name, on terminals
@@ -134,21 +135,34 @@ def pager_command() -> str | None:
 
 
 def emit(text: str) -> None:
-    """Print data to stdout, through a pager when it is longer than the terminal (like git)."""
+    """Print data to stdout, through a pager when it is longer than the terminal (like git);
+    a pager that cannot be started (a PAGER with an unbalanced quote) is left out."""
     if sys.stdout.isatty() and pager_command() is not None:
         import shutil
 
         if text.count("\n") + 1 > shutil.get_terminal_size((80, 24)).lines - 1:
             os.environ.setdefault("LESS", "FRX")
-            click.echo_via_pager(text + "\n", color=use_colour())
-            return
+            try:
+                click.echo_via_pager(text + "\n", color=use_colour())
+                return
+            except ValueError:  # shlex could not split $PAGER: print without it
+                pass
     click.echo(text, color=use_colour())
 
 
+def _json_escape(code: int) -> str:
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)  # JSON writes astral characters as a pair
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+
+
 _JSON_UNSAFE = str.maketrans(
-    {ch: f"\\u{ch:04x}" for ch in [*range(0x7F, 0xA0), 0x200E, 0x200F, 0x2028, 0x2029,
-                                   *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
-)  # fmt: skip
+    {
+        code: _json_escape(code)
+        for code in (*range(0x7F, 0xA0), 0x2028, 0x2029, *escape.HIDDEN_CODES)
+    }
+)
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:
@@ -211,7 +225,7 @@ def render(
     ]
     if output_format == "markdown":
         return markdown_table([c.header for c in columns], cells)
-    cells = [[escape.terminal(" ".join(cell.split())) for cell in row] for row in cells]
+    cells = [[_one_line(cell) for cell in row] for row in cells]
     titles = [c.header for c in columns]
     style = check_table_style(fmt)
     if width:
@@ -224,15 +238,35 @@ def render(
     return tabulate(cells, headers=titles if headers else (), tablefmt=style, disable_numparse=True)
 
 
+def cell_text(value: Any) -> str:
+    """A value as the text of a table cell: nothing for None, lists joined, records as JSON
+    (never a Python repr)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict) or (
+        isinstance(value, list | tuple) and any(isinstance(v, dict | list) for v in value)
+    ):
+        return to_json(value, indent=None)
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _one_line(cell: str) -> str:
+    """A table cell as one line of terminal text (runs of space made one, control and hidden
+    characters escaped); plain printable ASCII, the usual cell, is taken as it is."""
+    if cell.isascii() and cell.isprintable() and "  " not in cell and cell == cell.strip():
+        return cell
+    return escape.terminal(" ".join(cell.split()))
+
+
 def csv_value(value: Any) -> Any:
     """A value for a CSV cell: lists joined, objects as JSON, text neutralised against
-    formulas and shown without control characters."""
+    formulas and shown without control characters (escape.csv_cell)."""
     if isinstance(value, dict) or (
         isinstance(value, list) and any(isinstance(v, dict) for v in value)
     ):
         value = to_json(value, indent=None)
-    if isinstance(value, str):
-        value = escape.terminal(value, lines=True)
     return escape.csv_cell(value)
 
 
@@ -268,27 +302,29 @@ def simple_table(
     by tabulate because tabulate cannot colour a shortened cell and inspects every cell's type
     (slow on large tables); a test pins the output to tabulate's for plain text."""
     rows = [[cell.strip() for cell in row] for row in rows]
+    sizes = [[display_width(cell) for cell in row] for row in rows]  # measured once
     count = len(headers) if headers is not None else (len(rows[0]) if rows else 0)
     # tabulate leaves two spaces of room around each header
     widths = [display_width(h) + 2 for h in headers] if headers is not None else [0] * count
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], display_width(cell))
-
-    def pad(cell: str, width: int) -> str:
-        return cell + " " * (width - display_width(cell))
+    for row_sizes in sizes:
+        widths = [max(w, n) for w, n in zip(widths, row_sizes, strict=True)]
 
     out = []
     if headers is not None:
-        out.append("  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
+        out.append(
+            "  ".join(
+                h + " " * (w - display_width(h)) for h, w in zip(headers, widths, strict=True)
+            ).rstrip()
+        )
         out.append("  ".join("-" * w for w in widths))
     painters = [(i, rule) for i, rule in enumerate(colours or []) if rule is not None]
-    for row in rows:
-        cells = [pad(cell, w) for cell, w in zip(row, widths, strict=True)]
+    for row, row_sizes in zip(rows, sizes, strict=True):
+        gaps = [" " * (w - n) for w, n in zip(widths, row_sizes, strict=True)]
+        cells = [cell + gap for cell, gap in zip(row, gaps, strict=True)]
         for i, rule in painters:
             name = rule(row[i])
             if name:  # colour the text, not the padding
-                cells[i] = click.style(row[i], fg=name) + " " * (widths[i] - display_width(row[i]))
+                cells[i] = click.style(row[i], fg=name) + gaps[i]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
 
@@ -304,9 +340,15 @@ def fit(
     column would be narrower than COMFORTABLE_WIDTH, then it is shortened (to 12 at least)."""
     columns, titles = list(columns), list(titles)
     rows = [list(r) for r in rows]
+    measured: dict[int, int] = {}  # id of a column -> its natural width (measured once)
 
     def natural(i: int) -> int:
-        return max([display_width(titles[i]) + 2, *(display_width(r[i]) for r in rows)])
+        key = id(columns[i])
+        if key not in measured:
+            measured[key] = max(
+                [display_width(titles[i]) + 2, *(display_width(r[i]) for r in rows)]
+            )
+        return measured[key]
 
     def total() -> int:
         return sum(natural(i) for i in range(len(columns))) + 2 * (len(columns) - 1)
@@ -325,6 +367,7 @@ def fit(
             if column.compact is not None:
                 for row in rows:
                     row[i] = column.compact(row[i])
+                measured.pop(id(column), None)
     while needed() > width:
         optional = [(c.optional, i) for i, c in enumerate(columns) if c.optional]
         if not optional:
@@ -362,9 +405,13 @@ def shorten(text: str, width: int) -> str:
     text = " ".join(text.split())
     if display_width(text) <= width:
         return text
-    out = ""
+    room = max(width - 1, 1)
+    if text.isascii():
+        return text[:room].rstrip() + ELLIPSIS
+    out, used = "", 0
     for ch in text:
-        if display_width(out + ch) > max(width - 1, 1):
+        size = display_width(ch)
+        if used + size > room:
             break
-        out += ch
+        out, used = out + ch, used + size
     return out.rstrip() + ELLIPSIS

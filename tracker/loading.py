@@ -5,6 +5,8 @@ nothing above it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -19,12 +21,11 @@ from tracker.errors import (
     UnknownMeeting,
 )
 from tracker.records import (
-    AMENDABLE,
-    EDITABLE,
     Commitment,
     Event,
     Meeting,
     Period,
+    check_changes,
     to_json,
 )
 from tracker.vocabulary import NOT_A_PARTY_HINT, RATING_KINDS, TYPES
@@ -68,6 +69,7 @@ class _Known:
     parties: list[str]
     type: str
     metric: bool
+    ids: set[str] = field(default_factory=set)  # every ID it has had (events name one)
 
 
 class DryRun(Exception):
@@ -80,12 +82,17 @@ class DryRun(Exception):
 class Loader:
     """Checks and inserts records inside the caller's transaction.
 
-    `today` (ISO date) bounds every date: nothing is dated in the future. With
-    `duplicates="keep"` (imports and sync), a commitment created elsewhere with an ID this
-    database already uses at the same meeting is kept beside it; with "refuse" (a local
-    `track add`), it is an error. With `legacy` (exports of track 0.1, whose events name
-    commitments only by ID), a creation of an ID the meeting already has is the same
-    commitment."""
+    `today` (ISO date) bounds every date: nothing is dated in the future; `now` (the wall
+    clock, by default the real one) bounds when events say they were recorded. With
+    `duplicates="keep"` (imports and sync), a commitment created or renamed elsewhere with an
+    ID this database already uses at the same meeting is kept beside it; with "refuse" (a
+    local command), it is an error, and so is citing retracted evidence (two devices may
+    legitimately do that concurrently, so an import keeps it and `track check` reports it).
+    With `legacy` (exports of track 0.1, whose events name commitments only by ID), a
+    creation of an ID the meeting already has is the same commitment.
+
+    An event whose uuid is already present (in the database or earlier in the load) is left
+    out when it is the same event, and refused when its content differs."""
 
     CHUNK = 5_000
 
@@ -97,8 +104,10 @@ class Loader:
         duplicates: str = "keep",
         legacy: bool = False,
         problems: list[str] | None = None,
+        now: dt.datetime | None = None,
     ):
         self.conn, self.today, self.duplicates, self.legacy = conn, today, duplicates, legacy
+        self.latest_record = (now or dt.datetime.now(dt.UTC)) + dt.timedelta(days=1)
         # with a list, a bad record is noted there and left out instead of stopping the load
         # (`track check` reports every problem at once)
         self.problems = problems
@@ -114,7 +123,10 @@ class Loader:
         self.by_id: dict[str, list[str]] = {}  # declared ID -> uids created in this load
         self.aliases: dict[str, str] = {}  # legacy: creation uuid -> the existing commitment's
         self.pending: list[list] = []
-        self.pending_events: dict[str, tuple[str, str, str]] = {}  # uuid -> (kind, uid, author)
+        # uuid -> (kind, uid, author, counter), and what the event holds (to tell a repeat
+        # from another event given the same uuid)
+        self.pending_events: dict[str, tuple[str, str, str, int]] = {}
+        self.fingerprints: dict[str, tuple[bytes, str | None]] = {}
         self.empty = conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None
         # events that name a commitment or an event not seen yet: checked again at the end,
         # so a file's records may come in any order
@@ -127,6 +139,11 @@ class Loader:
     def meeting(self, meeting: Meeting, label: str) -> None:
         if meeting.slug in self.meetings:
             return
+        if meeting.date > self.today:
+            raise InvalidDate(
+                f"{label}: field 'date': {meeting.date} is in the future (today is {self.today}); "
+                "load a meeting once it has taken place."
+            )
         self.meetings[meeting.slug] = meeting
         row = meeting.as_row()
         self.conn.execute(
@@ -175,7 +192,7 @@ class Loader:
             return False
 
     def _event_checked(self, event: Event, label: str) -> bool:
-        if event.uuid in self.pending_events or self._stored(event.uuid):
+        if self._repeats(event, label):
             return False
         if event.kind == "created":
             if not self._creation(event, label):
@@ -183,7 +200,8 @@ class Loader:
         else:
             if not self._ready(event):
                 self.waiting.append((event, label))
-                self.pending_events[event.uuid] = ("waiting", "", "")
+                self.pending_events[event.uuid] = ("waiting", "", "", event.counter)
+                self.fingerprints[event.uuid] = self._fingerprint(event)
                 return True
             if event.commitment_uid is None or event.commitment_uid in self.aliases:
                 event.commitment_uid = self.aliases.get(event.commitment_uid) or self._resolve(
@@ -191,12 +209,75 @@ class Loader:
                 )
             self._check(event, label)
             self.summary.events += 1
-        self.pending_events[event.uuid] = (event.kind, event.commitment_uid, event.author)
+        self.pending_events[event.uuid] = (
+            event.kind, event.commitment_uid, event.author, event.counter
+        )  # fmt: skip
+        self.fingerprints[event.uuid] = self._fingerprint(event)
         self.summary.touched.add(event.commitment_uid)
         self.pending.append(_row(event))
         if len(self.pending) >= self.CHUNK:
             self.flush()
         return True
+
+    def _repeats(self, event: Event, label: str) -> bool:
+        """Whether the event is already present, in the database or earlier in the load
+        (True: leave it out). Otherwise put its changes in their stored form, checking them.
+        Raise if its uuid is already another event's."""
+        where = _where(label, event.commitment)
+        earlier = self.fingerprints.get(event.uuid)
+        stored = None
+        if earlier is None and not self.empty:
+            row = self.conn.execute(_SELECT_EVENT, [event.uuid]).fetchone()
+            stored = None if row is None else dict(zip(EVENT_COLUMNS, row, strict=True))
+        if earlier is None and stored is None:
+            event.changes = check_changes(event, where)
+            return False
+        # the same event as it was written: nothing to check (it was checked then)
+        if self._differs(event, earlier, stored) is None:
+            return True
+        event.changes = check_changes(event, where)
+        if stored is not None:
+            stored = _stored_form(stored)
+        differs = self._differs(event, earlier, stored)
+        if differs is None:
+            return True
+        if earlier is not None:
+            raise InvalidValue(
+                f"{where}: field 'uuid': {event.uuid} is given twice with different content; "
+                "a uuid names one event."
+            )
+        raise InvalidValue(
+            f"{where}: field 'uuid': {event.uuid} is already another event in this database "
+            f"(its {differs} differs); events are never changed: record a correction instead."
+        )
+
+    def _fingerprint(self, event: Event) -> tuple[bytes, str | None]:
+        """A digest of what an event says (see _differs), and its commitment's uid."""
+        row = _row(event)
+        for at in _UNCOMPARED_AT:
+            row[at] = None
+        return hashlib.blake2b(to_json(row).encode()).digest(), event.commitment_uid
+
+    def _differs(
+        self, event: Event, earlier: tuple[bytes, str | None] | None, stored: dict | None
+    ) -> str | None:
+        """Return the first field in which the event differs from the one with its uuid
+        (seen earlier in the load, or stored), or None if they are the same event.
+
+        What it says is compared; when and where it was recorded (counter, recorded_at,
+        device) is not: `track scores import` records a table's cells under uuids made from
+        the cells, and a second import of the table makes them again, later. A commitment
+        uid left to the loader (seed files, old exports) is compared once known."""
+        if earlier is not None:
+            digest, uid = self._fingerprint(event)
+            if digest != earlier[0]:
+                return "content"
+            return "commitment_uid" if None not in (uid, earlier[1]) and uid != earlier[1] else None
+        mine = dict(zip(EVENT_COLUMNS, _row(event), strict=True))
+        ignored = set(_UNCOMPARED)
+        if event.commitment_uid is None:
+            ignored.add("commitment_uid")
+        return next((n for n in EVENT_COLUMNS if n not in ignored and mine[n] != stored[n]), None)
 
     def _ready(self, event: Event) -> bool:
         """Whether everything the event refers to has been seen (in the database or this
@@ -206,37 +287,31 @@ class Loader:
         if event.commitment_uid is None:
             if not self._with_id(event.commitment.partition("~")[0]):
                 return False
-        elif (
-            event.commitment_uid not in self.aliases and self._lookup(event.commitment_uid) is None
-        ):
-            return False
+        elif event.commitment_uid not in self.aliases:
+            known = self._lookup(event.commitment_uid)
+            # an event may name an ID its commitment got from an edit later in the load
+            if known is None or event.commitment.partition("~")[0] not in known.ids:
+                return False
         refs = ([event.about] if event.about else []) + list(event.evidence)
         return all(self._event(ref) is not None for ref in refs)
 
-    def _stored(self, uuid: str) -> bool:
-        if self.empty:
-            return False
-        return (
-            self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", [uuid]).fetchone() is not None
-        )
-
     def _creation(self, event: Event, label: str) -> bool:
         event.check_shape(label)
-        values = {name: pair[1] for name, pair in event.changes.items() if isinstance(pair, list)}
-        if len(values) != len(event.changes):
-            raise InvalidValue(f"{label}: field 'changes': each field maps to [null, value].")
-        record = Commitment.from_raw(values, f"{label} ({values.get('id')})")
+        values = {name: pair[1] for name, pair in event.changes.items()}
+        record = Commitment(**{k: v for k, v in values.items() if v is not None})
         meeting = self.meetings.get(record.meeting)
         if meeting is None:
             raise UnknownMeeting(
                 f"{label}: {record.id} refers to meeting {record.meeting!r}, which is not loaded."
             )
-        self._check_parties(record.parties, meeting, f"{label} ({record.id})")
-        if event.happened_on < meeting.date or event.happened_on > self.today:
+        where = _where(label, record.id)
+        self._check_parties(record.parties, meeting, where)
+        if event.happened_on != meeting.date:
             raise InvalidDate(
-                f"{label} ({record.id}): made on {event.happened_on}, but its meeting "
-                f"{meeting.slug} was on {meeting.date}."
+                f"{where}: field 'happened_on': made on {event.happened_on}, but a commitment is "
+                f"made at its meeting ({meeting.slug}, {meeting.date})."
             )
+        self._check_recorded(event, where)
         same = self._with_id(record.id)
         others = [k for k in same if k.meeting != record.meeting]
         if others:
@@ -253,11 +328,18 @@ class Loader:
         if same:
             self.summary.duplicates.append(record.id)
         self.known[event.uuid] = _Known(
-            event.uuid, record.id, record.meeting, record.parties, record.type, bool(record.metric)
-        )
+            event.uuid, record.id, record.meeting, record.parties, record.type,
+            bool(record.metric), {record.id},
+        )  # fmt: skip
         self.by_id.setdefault(record.id, []).append(event.uuid)
         self.summary.commitments += 1
         return True
+
+    def _check_recorded(self, event: Event, where: str) -> None:
+        if _parse_time(event.recorded_at) > self.latest_record:
+            raise InvalidDate(
+                f"{where}: field 'recorded_at': {event.recorded_at} is in the future."
+            )
 
     def _with_id(self, declared_id: str) -> list[_Known]:
         uids = list(self.by_id.get(declared_id, []))
@@ -280,9 +362,21 @@ class Loader:
             if row is None:
                 return None
             known = self.known[uid] = _Known(
-                row[0], row[1], row[2], json.loads(row[3]), row[4], row[5] is not None
-            )
+                row[0], row[1], row[2], json.loads(row[3]), row[4], row[5] is not None,
+                {row[1]} | self._ids_of(uid),
+            )  # fmt: skip
         return known
+
+    def _ids_of(self, uid: str) -> set[str]:
+        """Every ID a stored commitment's creation and edits gave it."""
+        found = set()
+        for (pair,) in self.conn.execute(
+            "SELECT json_extract(changes, '$.id') FROM events WHERE commitment_uid = ? "
+            "AND kind IN ('created', 'edit') AND json_extract(changes, '$.id') IS NOT NULL",
+            [uid],
+        ):
+            found.update(v for v in json.loads(pair) if isinstance(v, str))
+        return found
 
     def _resolve(self, ref: str, label: str) -> str:
         """Return the uid of the one commitment with this ID, for events that name their
@@ -308,7 +402,14 @@ class Loader:
                 f"{label}: field 'commitment_uid': no commitment {e.commitment} with creation "
                 f"{e.commitment_uid}."
             )
-        where = f"{label} ({known.declared_id})" if label else known.declared_id
+        where = _where(label, known.declared_id)
+        head, _tilde, tail = e.commitment.partition("~")
+        if head not in known.ids or not known.uid.startswith(tail):
+            raise InvalidValue(
+                f"{where}: field 'commitment': {e.commitment} was never the ID of the commitment "
+                f"its commitment_uid names ({known.declared_id}, {known.uid[:8]})."
+            )
+        self._check_recorded(e, where)
         meeting = self.meetings[known.meeting]
         if e.happened_on > self.today:
             raise InvalidDate(
@@ -325,8 +426,6 @@ class Loader:
                 f"{', '.join(known.parties)} only, not {e.party}{NOT_A_PARTY_HINT}."
             )
         if e.kind in RATING_KINDS:
-            if e.changes is not None and set(e.changes) - {"status", "saw"}:
-                raise InvalidValue(f"{where}: field 'changes': a rating records only status, saw.")
             kind = TYPES[known.type]
             if e.status not in kind.ratings:
                 if not kind.scored:
@@ -359,7 +458,7 @@ class Loader:
                     f"{where}: field 'evidence': {uuid[:8]} is not evidence recorded on "
                     f"{known.declared_id}."
                 )
-            if self._retracted(uuid):
+            if self.duplicates == "refuse" and self._retracted(uuid):
                 raise InvalidValue(f"{where}: field 'evidence': {uuid[:8]} is retracted.")
         if e.about is not None:
             target = self._event(e.about)
@@ -375,54 +474,57 @@ class Loader:
                     f"{where}: {e.author} made that assessment and cannot review it; "
                     "another reviewer must."
                 )
+            if e.counter <= target[3]:
+                raise InvalidValue(
+                    f"{where}: field 'counter': {e.counter} is not after the counter of the "
+                    f"event it acts on ({e.about[:8]}, {target[3]}); an event comes after what "
+                    "it saw."
+                )
         if e.kind == "edit":
             self._check_edit(e, known, where)
         elif e.kind == "amendment":
             self._check_amendment(e, known, meeting, where)
 
     def _check_edit(self, e: Event, known: _Known, where: str) -> None:
-        unknown = set(e.changes) - set(EDITABLE)
-        if unknown:
-            raise InvalidValue(
-                f"{where}: field 'changes': {sorted(unknown)[0][:40]!r} cannot be edited."
-            )
-        values = {name: new for name, (_old, new) in e.changes.items() if new is not None}
-        required = {"id", "area", "title", "parties", "type"}
-        cleared = [n for n, (_o, new) in e.changes.items() if new is None and n in required]
-        if cleared:
-            raise InvalidValue(f"{where}: field 'changes': {cleared[0]} cannot be emptied.")
-        base = {"id": known.declared_id, "meeting": known.meeting, "area": "x", "title": "x",
-                "parties": known.parties}  # fmt: skip
-        checked = Commitment.from_raw({**base, **values}, f"{where}: field 'changes'")
-        if "parties" in values:
-            self._check_parties(checked.parties, self.meetings[known.meeting], where)
-        if "type" in values:
-            known.type = checked.type
-        if "parties" in values:
-            known.parties = checked.parties
+        """Contextual checks of an edit whose values check_changes has checked: parties of
+        the meeting, and a new ID that no commitment of another meeting has."""
+        values = {name: new for name, (_old, new) in e.changes.items()}
+        if values.get("parties") is not None:
+            self._check_parties(values["parties"], self.meetings[known.meeting], where)
+        if "id" in values:
+            new_id = values["id"]
+            old_id = e.changes["id"][0]
+            known.ids.update(i for i in (old_id, new_id) if i is not None)
+            others = [k for k in self._with_id(new_id) if k.uid != known.uid]
+            foreign = [k for k in others if k.meeting != known.meeting]
+            if foreign:
+                raise DuplicateCommitment(
+                    f"{where}: field 'changes.id': {new_id} is the ID of a commitment of meeting "
+                    f"{foreign[0].meeting}; IDs must differ across meetings."
+                )
+            if others:  # at one meeting: kept beside, as for a creation (a command refuses)
+                self.summary.duplicates.append(new_id)
+        if values.get("type") is not None:
+            known.type = values["type"]
+        if values.get("parties") is not None:
+            known.parties = values["parties"]
+        if "metric" in values:
+            known.metric = values["metric"] is not None
 
     def _check_amendment(self, e: Event, known: _Known, meeting: Meeting, where: str) -> None:
-        unknown = set(e.changes) - set(AMENDABLE)
-        if unknown:
-            raise InvalidValue(
-                f"{where}: field 'changes': {sorted(unknown)[0][:40]!r} cannot be amended."
-            )
-        raw = {name: new for name, (_old, new) in e.changes.items() if new is not None}
-        base = {
-            "uuid": e.uuid, "commitment": e.commitment, "commitment_uid": e.commitment_uid,
-            "kind": "note", "happened_on": e.happened_on, "recorded_at": e.recorded_at,
-            "author": e.author, "device": e.device, "counter": e.counter,
-        }  # fmt: skip
-        checked = Event.from_raw({**base, **raw}, f"{where}: field 'changes'")
-        if "happened_on" in raw and not meeting.date <= checked.happened_on <= self.today:
+        """Contextual checks of an amendment whose values check_changes has checked: a date
+        from the meeting to today, a party of the commitment."""
+        values = {name: new for name, (_old, new) in e.changes.items()}
+        day = values.get("happened_on")
+        if day is not None and not meeting.date <= day <= self.today:
             raise InvalidDate(
-                f"{where}: the new date {checked.happened_on} is outside {meeting.date} to "
-                f"{self.today}."
+                f"{where}: the new date {day} is outside {meeting.date} to {self.today}."
             )
-        if checked.party is not None and checked.party not in known.parties:
+        party = values.get("party")
+        if party is not None and party not in known.parties:
             raise InvalidValue(
                 f"{where}: field 'party': {known.declared_id} is a commitment of "
-                f"{', '.join(known.parties)} only, not {checked.party}{NOT_A_PARTY_HINT}."
+                f"{', '.join(known.parties)} only, not {party}{NOT_A_PARTY_HINT}."
             )
 
     def _check_parties(self, parties: list[str], meeting: Meeting, where: str) -> None:
@@ -433,13 +535,14 @@ class Loader:
                 f"{meeting.slug} ({', '.join(meeting.parties)})."
             )
 
-    def _event(self, uuid: str) -> tuple[str, str, str] | None:
+    def _event(self, uuid: str) -> tuple[str, str, str, int] | None:
+        """(kind, commitment uid, author, counter) of an event seen, or None."""
         found = self.pending_events.get(uuid)
         if found is not None and found[0] == "waiting":
             return None
         if found is None and not self.empty:
             row = self.conn.execute(
-                "SELECT kind, commitment_uid, author FROM events WHERE uuid = ?", [uuid]
+                "SELECT kind, commitment_uid, author, counter FROM events WHERE uuid = ?", [uuid]
             ).fetchone()
             found = tuple(row) if row else None
         return found
@@ -468,6 +571,7 @@ class Loader:
         self.waiting = []
         for event, _label in waiting:
             del self.pending_events[event.uuid]
+            del self.fingerprints[event.uuid]
         for event, label in waiting:
             self.event(event, label)
         self.flush()
@@ -481,6 +585,40 @@ class Loader:
         return self.summary
 
 
+_SELECT_EVENT = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE uuid = ?"
+_UNCOMPARED = ("counter", "recorded_at", "device")  # see Loader._differs
+_UNCOMPARED_AT = tuple(EVENT_COLUMNS.index(n) for n in (*_UNCOMPARED, "commitment_uid"))
+
+
+def _where(label: str, ref: str) -> str:
+    """Name a record for a message: where it was read, and its commitment."""
+    if not label:
+        return ref
+    return label if label.endswith(f"({ref})") else f"{label} ({ref})"
+
+
+def _parse_time(value: str) -> dt.datetime:
+    """Return a recorded_at time (checked by records.timestamp) as a UTC datetime."""
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _stored_form(row: dict) -> dict:
+    """Return a stored event's row as the readers and checks of today would write it (rows
+    written by earlier versions may differ in form, not in content); as it is if it no
+    longer passes them."""
+    raw = {
+        name: json.loads(value) if name in _JSON_EVENT_COLUMNS and value is not None else value
+        for name, value in row.items()
+    }
+    try:
+        event = Event.from_raw({k: v for k, v in raw.items() if v is not None}, "stored")
+        event.changes = check_changes(event, "stored")
+    except (TrackError, ValueError, TypeError, RecursionError):
+        return row
+    return dict(zip(EVENT_COLUMNS, _row(event), strict=True))
+
+
 def _row(event: Event) -> list:
     values = []
     for name in EVENT_COLUMNS:
@@ -489,10 +627,19 @@ def _row(event: Event) -> list:
             value = (
                 _EMPTY_JSON[name]
                 if not value and name != "changes"
-                else (to_json(value) if value is not None else None)
+                else (_finite_json(value, name) if value is not None else None)
             )
         values.append(value)
     return values
+
+
+def _finite_json(value: object, name: str) -> str:
+    """to_json, refusing what JSON cannot read back (every field's check has refused it
+    already: this keeps it so)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        raise InvalidValue(f"field {name!r}: a number is not finite.") from None
 
 
 def check_period(period: Period, meeting: Meeting, others: Iterable[Period]) -> None:
@@ -535,11 +682,15 @@ def load(
     duplicates: str = "keep",
     legacy: bool = False,
     problems: list[str] | None = None,
+    now: dt.datetime | None = None,
 ) -> LoadSummary:
     """Check and write a stream of ("meeting" | "period" | "event", record, label), in that
     dependency order, inside the caller's transaction; return what was added. With
-    `problems`, bad records are noted there and left out."""
-    loader = Loader(conn, today=today, duplicates=duplicates, legacy=legacy, problems=problems)
+    `problems`, bad records are noted there and left out. `now` (UTC; the clock by default)
+    bounds when events say they were recorded."""
+    loader = Loader(
+        conn, today=today, duplicates=duplicates, legacy=legacy, problems=problems, now=now
+    )
     handlers = {"meeting": loader.meeting, "period": loader.period, "event": loader.event}
     for table, record, label in records:
         if problems is None or table == "event":

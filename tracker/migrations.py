@@ -368,6 +368,7 @@ V2_SCHEMA = [
     "CREATE INDEX events_by_commitment ON events (commitment_uid, counter)",
     "CREATE INDEX events_by_date ON events (happened_on)",
     "CREATE INDEX events_by_author ON events (author, counter)",
+    "CREATE INDEX events_by_counter ON events (counter)",  # the next Lamport counter: one step
     """CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
     """CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events

@@ -6,7 +6,9 @@ the same definition. Adding a field is one edit here, plus a migration."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import math
 import re
 import uuid as uuid_module
 from collections.abc import Callable, Iterable
@@ -18,6 +20,8 @@ from tracker.vocabulary import (
     COUNTRY_NAMES,
     EVENT_KINDS,
     RATING_KINDS,
+    RATINGS,
+    STATES,
     check_confidence,
     check_formality,
     check_new_id,
@@ -66,20 +70,21 @@ def slug(value: Any) -> str:
     return cleaned
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def iso_date(value: Any) -> str:
-    """A calendar date, as a TOML date or ISO text (2024-01-30)."""
+    """A calendar date, as a TOML date or ISO text (2024-01-30): never a time, a number, or
+    the other forms Python reads (20240130, 2024-W05-1)."""
     if isinstance(value, dt.datetime):
-        value = value.date()
+        raise InvalidDate("must be a date like 2024-01-30, without a time.")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
         try:
-            parsed = dt.date.fromisoformat(value.strip())
+            return dt.date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-        else:
-            if len(value.strip()) == 10:
-                return parsed.isoformat()
     raise InvalidDate("must be a date like 2024-01-30.")
 
 
@@ -307,21 +312,28 @@ def spec(
 class Record:
     """Shared behaviour of the record dataclasses: reading raw input, and the field lists."""
 
-    @classmethod
-    def specs(cls) -> list:
-        return [f for f in fields(cls) if f.metadata.get("stored") != "derived"]
+    # The field lists below are computed once per class (they are read for every record
+    # loaded or folded): a record class's fields never change after it is defined.
 
     @classmethod
+    @functools.cache
+    def specs(cls) -> tuple:
+        return tuple(f for f in fields(cls) if f.metadata.get("stored") != "derived")
+
+    @classmethod
+    @functools.cache
     def keys(cls) -> tuple[str, ...]:
         """The record's keys in files (seed files, exports), in order."""
         return tuple(f.metadata.get("key") or f.name for f in cls.specs())
 
     @classmethod
+    @functools.cache
     def columns(cls) -> tuple[str, ...]:
         """The record's stored columns, in order."""
         return tuple(f.name for f in cls.specs())
 
     @classmethod
+    @functools.cache
     def json_columns(cls) -> frozenset[str]:
         return frozenset(f.name for f in cls.specs() if f.metadata.get("stored") == "json")
 
@@ -387,6 +399,40 @@ class Record:
 def to_json(value: Any) -> str:
     """Compact, stable JSON for a stored value."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+MAX_INT_DIGITS = 19
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise InvalidValue(f"a number of {len(text)} digits is out of range")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity, which JSON cannot write back
+        raise InvalidValue(f"{text[:40]} is out of range")
+    return value
+
+
+def _parse_constant(name: str) -> float:
+    raise InvalidValue(f"{name} is not a number")
+
+
+def parse_json(text: str, *, overflow: bool = False) -> Any:
+    """Return the value of JSON text, refusing numbers that JSON cannot carry back out: NaN,
+    Infinity, integers of more than 19 digits and, unless `overflow`, numbers that overflow
+    to infinity (1e400). With `overflow` those are read as infinities, for the field checks
+    to refuse naming the record and field (every field's check refuses a non-finite number).
+    Raises InvalidValue for those, ValueError for text that is not JSON."""
+    return json.loads(
+        text,
+        parse_int=_parse_int,
+        parse_float=float if overflow else _parse_float,
+        parse_constant=_parse_constant,
+    )
 
 
 @dataclass
@@ -518,7 +564,9 @@ def changes(value: Any) -> dict[str, list]:
     """An edit's or amendment's changes: {field: [old, new]} (as JSON text or a dict)."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = parse_json(value)
+        except InvalidValue as error:
+            raise InvalidValue(f"{error}.") from None
         except (ValueError, RecursionError):
             raise InvalidValue("must be a JSON object {field: [old, new]}.") from None
     if not isinstance(value, dict) or not value:
@@ -597,6 +645,102 @@ def _kind(value: Any) -> str:
 
 # Event fields an amendment may change.
 AMENDABLE = ("text", "sources", "happened_on", "party", "tags", "stance")
+# Commitment fields an edit may not empty, and event fields an amendment may.
+_REQUIRED_ON_EDIT = ("id", "area", "title", "parties", "type")
+_CLEARABLE_ON_AMEND = ("party", "stance")
+
+
+def rating_or_state(value: Any) -> str:
+    """What a rating replaced: a rating, or a commitment's state (split, disputed, tracked)."""
+    cleaned = value.strip().lower() if isinstance(value, str) else None
+    if cleaned not in RATINGS and cleaned not in STATES:
+        raise InvalidValue(f"must be a rating or one of {', '.join(STATES)}.")
+    return cleaned
+
+
+@functools.cache
+def _field_check(record_type: type, name: str) -> Check:
+    return next(f.metadata["check"] for f in fields(record_type) if f.name == name)
+
+
+def _checked(check: Check, value: Any, where: str, name: str, which: str) -> Any:
+    try:
+        return check(value)
+    except (InvalidValue, InvalidDate) as error:
+        raise type(error)(f"{where}: field 'changes.{name}': {which} value: {error}") from None
+    except RecursionError:
+        raise InvalidValue(f"{where}: field 'changes.{name}' is nested too deeply.") from None
+
+
+def check_changes(event: Event, where: str) -> dict | None:
+    """Return an event's changes with every value, old and new, checked for its kind and in
+    its stored form, as the command line writes them: a creation's fields ([null, value]),
+    an edit's commitment fields, an amendment's event fields, a rating's
+    {"status": [what it replaced, its own rating], "saw": [uuids]}. Raise InvalidValue
+    naming `where` and the field."""
+    changes = event.changes
+    if changes is None:
+        return None
+    out: dict[str, list] = {}
+    if event.kind in RATING_KINDS:
+        for name, pair in changes.items():
+            if name == "saw":
+                out[name] = _checked(list_of(a_uuid), pair, where, name, "the")
+            elif name == "status":
+                old, new = pair
+                old = None if old is None else _checked(rating_or_state, old, where, name, "old")
+                new = _checked(rating, new, where, name, "new")
+                if new != event.status:
+                    raise InvalidValue(
+                        f"{where}: field 'changes.status': new value: {str(new)[:40]!r} is not "
+                        f"this event's rating ({event.status})."
+                    )
+                out[name] = [old, new]
+            else:
+                raise InvalidValue(f"{where}: field 'changes': a rating records only status, saw.")
+        return out
+    if event.kind == "created":
+        names = Commitment.columns()
+        for name, pair in changes.items():
+            if name not in names:
+                raise InvalidValue(f"{where}: field 'changes': {str(name)[:40]!r} is not a field.")
+            old, new = pair
+            if old is not None:
+                raise InvalidValue(
+                    f"{where}: field 'changes.{name}': a creation's old values are null."
+                )
+            if new is not None:
+                new = _checked(_field_check(Commitment, name), new, where, name, "new")
+            out[name] = [None, new]
+        for f in Commitment.specs():
+            if f.metadata["required"] and out.get(f.name, [None, None])[1] is None:
+                raise InvalidValue(f"{where}: field 'changes.{f.name}' is missing.")
+        if out["id"][1] != event.commitment:
+            raise InvalidValue(
+                f"{where}: field 'commitment': the creation of {out['id'][1]} names "
+                f"{event.commitment}."
+            )
+        return out
+    if event.kind == "edit":
+        record_type, allowed, verb, required = Commitment, EDITABLE, "edited", _REQUIRED_ON_EDIT
+    elif event.kind == "amendment":
+        required = tuple(n for n in AMENDABLE if n not in _CLEARABLE_ON_AMEND)
+        record_type, allowed, verb = Event, AMENDABLE, "amended"
+    else:
+        raise InvalidValue(f"{where}: field 'changes': a {event.kind} event has none.")
+    for name in changes:
+        if name not in allowed:
+            raise InvalidValue(f"{where}: field 'changes': {str(name)[:40]!r} cannot be {verb}.")
+    for name, (old, new) in changes.items():
+        check = _field_check(record_type, name)
+        if old is not None:
+            old = _checked(check, old, where, name, "old")
+        if new is not None:
+            new = _checked(check, new, where, name, "new")
+        elif name in required:
+            raise InvalidValue(f"{where}: field 'changes.{name}': cannot be emptied.")
+        out[name] = [old, new]
+    return out
 
 
 def field_default(record_type: type, name: str) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from tracker import __version__, escape
@@ -78,6 +78,11 @@ def build_report(
         raise InvalidDate(
             f"The start {since.isoformat()} is after the report date {as_of.isoformat()}."
         )
+    first = store.first_meeting_date()
+    if since is not None and first is not None and since < first:
+        since = first  # nothing happened before the first meeting
+    elif since is not None and since == dt.date.min:
+        since += dt.timedelta(days=1)
     if area is not None:
         area = store.check_area(area)
     period_name = period_record.name if period_record else None
@@ -191,7 +196,9 @@ def _brief(row) -> dict[str, Any]:
     }
 
 
-def _rating(rating: PartyRating, state: State) -> dict[str, Any]:
+def rating_record(rating: PartyRating, state: State) -> dict[str, Any]:
+    """A party's rating as report data: the rating, its label and score, who made it and for
+    which period, its rationale, confidence and evidence, review state and any dispute."""
     rationale = confidence = None
     evidence: list[str] = []
     if rating.assessment:
@@ -299,7 +306,7 @@ def _entry(state: State, row, tags: Sequence[str], as_of: str) -> dict[str, Any]
         "personal": c.personal,
         "status": state.status,
         "status_detail": split_detail(state.party_ratings) if state.status == SPLIT else None,
-        "ratings": {p: _rating(r, state) for p, r in state.party_ratings.items()},
+        "ratings": {p: rating_record(r, state) for p, r in state.party_ratings.items()},
         "guideline": c.guideline,
         "quote": c.quote,
         "quote_by": c.quote_by,
@@ -516,7 +523,11 @@ def render_markdown(data: dict[str, Any]) -> str:
 def _md_headline(data) -> list[str]:
     h = data["headline"]
     window = data["window"]
-    when = f"from {window['since']} to {data['as_of']}" if window["since"] else data["as_of"]
+    when = (
+        f"From {window['since']} to {data['as_of']}"
+        if window["since"]
+        else f"As of {data['as_of']}"
+    )
     period = data["period"]
     scope = ""
     if period:
@@ -526,7 +537,7 @@ def _md_headline(data) -> list[str]:
         )
     types = ", ".join(h["covers"])
     lines = [
-        f"**As of {when}**{scope} · {h['commitments']} commitments",
+        f"**{when}**{scope} · {h['commitments']} commitments",
         "",
         f"- **Deliverables compliance** ({types}): **{figure(h)}**",
     ]
@@ -726,17 +737,19 @@ def _md_changes(changes) -> list[str]:
     return out + [""]
 
 
-def rating_words(party: str, r: dict[str, Any]) -> str:
-    text = f"{party}: **{r['rating']}**"
+def rating_words(party: str, r: dict[str, Any], esc: Callable[[Any], str] = str) -> str:
+    """'US: **fulfilled** (Promise Kept) (rated by ..., for final, ...)': the rating in bold
+    markers, every piece of data put through `esc` (escape.markdown for Markdown) first."""
+    text = f"{esc(party)}: **{esc(r['rating'])}**"
     if r["label"] != r["rating"]:
-        text += f" ({r['label']})"
+        text += f" ({esc(r['label'])})"
     bits = []
     if r["coder"]:
-        bits.append(f"rated by {r['coder']}")
+        bits.append(f"rated by {esc(r['coder'])}")
     if r["period"]:
-        bits.append(f"for {r['period']}")
+        bits.append(f"for {esc(r['period'])}")
     if r["confidence"]:
-        bits.append(f"{r['confidence']} confidence")
+        bits.append(f"{esc(r['confidence'])} confidence")
     bits.append(
         {"approved": "reviewed", "rejected": "sent back"}.get(r["review"] or "", "not reviewed")
         if r["coder"]
@@ -776,7 +789,7 @@ def _md_area(area: dict[str, Any]) -> list[str]:
         for party, r in c["ratings"].items():
             if r["rating"] == "tracked":
                 continue
-            line = "- " + md(rating_words(party, r)).replace("\\*\\*", "**")
+            line = "- " + rating_words(party, r, esc=md)
             if r["rationale"]:
                 line += f": {md(r['rationale'])}"
             if r["evidence"]:

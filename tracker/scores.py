@@ -482,7 +482,9 @@ def import_table(
                     author=coder,
                     device=store.device,
                     counter=base + offset,
-                    text=f"Scored {rating} in the score table {path.name} (row {number}, {party}).",
+                    # the same cell of the same table gives the same event, whichever file
+                    # or row it came from and whoever's database imported it
+                    text=f"Scored {rating} for {party} in the {found.name} score table.",
                     party=party,
                     status=rating,
                     period=found.name,

@@ -28,6 +28,7 @@ from tracker.records import (
     a_ref,
     evidence_list,
     expand_parties,
+    iso_date,
     line,
     list_of,
     slug,
@@ -283,7 +284,7 @@ class _Reader:
             where += f" ({record['id']})"
         kind = record.pop("kind", None)
         if kind is not None:  # files written for track 0.1
-            if kind not in LEGACY_KINDS:
+            if not isinstance(kind, str) or kind not in LEGACY_KINDS:
                 raise InvalidValue(
                     f"{where}: field 'kind': use 'type' ({', '.join(LEGACY_KINDS)})."
                 )
@@ -340,15 +341,7 @@ class _Reader:
         values["commitment"] = _field(where, "commitment", a_ref, ref)
         if record.get("on") is None:
             raise InvalidValue(f"{where}: field 'on' is missing.")
-        on = record["on"]
-        if isinstance(on, dt.datetime):
-            on = on.date()
-        if not isinstance(on, dt.date):
-            try:
-                on = dt.date.fromisoformat(str(on))
-            except ValueError:
-                raise InvalidDate(f"{where}: field 'on': must be a date like 2024-01-30.") from None
-        values["happened_on"] = on.isoformat()
+        values["happened_on"] = _field(where, "on", iso_date, record["on"])
         if record.get("party") is not None:
             values["party"] = _field(where, "party", check_party_code, record["party"])
         if record.get("evidence") is not None:
@@ -376,7 +369,10 @@ class _Reader:
         if text is None:
             raise InvalidValue(f"{where}: field 'text' is missing.")
         values["text"] = _field(where, "text", _text, text)
-        sources = list(record.get("sources") or [])
+        sources = record.get("sources") or []
+        if not isinstance(sources, list):
+            raise InvalidValue(f"{where}: field 'sources': expected [[events.sources]] tables.")
+        sources = list(sources)
         if record.get("source") is not None:  # the one-source form of track 0.1
             sources.insert(0, {"url": record["source"], "title": record.get("source_title")})
         elif record.get("source_title") is not None:

@@ -5,6 +5,7 @@ event row is ever updated or deleted. Every read-check-write runs in one write t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -139,14 +140,36 @@ def database_state(path: Path) -> str:
         raise NotADatabase(f"Cannot read {path}: {error.strerror}.") from None
     if header != SQLITE_HEADER:
         raise NotADatabase(f"{path} is not an SQLite database; it was left untouched.")
+    # First read the file as it stands on disk (immutable: no -wal or -shm is created beside
+    # another application's file). A database whose schema is still only in its write-ahead
+    # log (just created, not yet checkpointed) looks empty that way: then read it with its log.
+    app_id, names, ours = _probe(path, immutable=True)
+    wal = database_files(path)[1]
+    if not ours and not names and wal.exists() and wal.stat().st_size > 0:
+        app_id, names, ours = _probe(path, immutable=False)
+    if ours:
+        return "track"
+    if app_id == 0 and not names:
+        return "new"
+    raise NotADatabase(
+        f"{path} is an SQLite database of another application (it has no track schema); "
+        "it was left untouched."
+    )
+
+
+def _probe(path: Path, *, immutable: bool) -> tuple[int, set[str], bool]:
+    """Return (application id, table names, whether it is ours) of an SQLite file, read
+    only."""
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        uri = _read_only_uri(path) + ("&immutable=1" if immutable else "")
+        conn = sqlite3.connect(uri, uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             ours = False
             if app_id == migrations.APPLICATION_ID:
-                ours = True
+                # our mark, and our schema (or none yet): not someone else's tables
+                ours = not names or "_sqlite_migrations" in names
             elif app_id == 0 and "_sqlite_migrations" in names:
                 ours = (
                     conn.execute(
@@ -162,18 +185,11 @@ def database_state(path: Path) -> str:
         raise NotADatabase(
             f"Cannot use {path} as a database: {error}; it was left untouched."
         ) from None
-    if ours:
-        return "track"
-    if app_id == 0 and not names:
-        return "new"
-    raise NotADatabase(
-        f"{path} is an SQLite database of another application (it has no track schema); "
-        "it was left untouched."
-    )
+    return app_id, names, ours
 
 
 def _read_only_uri(path: Path) -> str:
-    return "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    return "file:" + urllib.parse.quote(os.fsencode(os.path.abspath(path))) + "?mode=ro"
 
 
 class Store:
@@ -184,6 +200,10 @@ class Store:
         self.path = path
         self._db: Database | None = None
         self.interrupted = False  # Ctrl-C arrived while a commit was finishing (it finished)
+        # which build of the file this is: `track init --force` and `track rebuild
+        # --from-repository` give the file new contents and a new generation, and writers
+        # that opened the old one find out (None: an older database without one)
+        self._generation: str | None = _UNREAD
         self._device: str | None = None
         self._period_map: dict[str, dict[str, str]] | None = None
 
@@ -207,6 +227,7 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
             store = cls(conn, path)
             store._migrate()
+            store._generation = store._read_generation()
         except sqlite3.DatabaseError as error:
             if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise
@@ -289,11 +310,80 @@ class Store:
         commit completes."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            self._check_generation()
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self._commit()
+
+    def new_generation(self) -> None:
+        """Mark these contents as a new build (see replace_contents)."""
+        self._generation = str(uuid_module.uuid4())
+        self.conn.execute(
+            "INSERT OR REPLACE INTO settings VALUES ('generation', ?)", [self._generation]
+        )
+
+    def _read_generation(self) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = 'generation'").fetchone()
+        return row[0] if row else None
+
+    def _check_generation(self) -> None:
+        """Refuse to write into contents that are being, or have been, replaced since this
+        store was opened (inside the write transaction, so the check sees what it writes on)."""
+        if self._generation is _UNREAD:  # still opening (migrating)
+            return
+        current = self._read_generation()
+        if current is not None and current.startswith(REPLACING):
+            if _replacer_alive(current):
+                raise Conflict(
+                    "The database is being replaced (track init --force or track rebuild "
+                    "--from-repository is running); nothing was recorded. Run the command "
+                    "again when it is done."
+                )
+            # that replacement was interrupted (its process is gone): the contents are the
+            # old ones, whole; carry on with a new generation
+            current = str(uuid_module.uuid4())
+            self.conn.execute("UPDATE settings SET value = ? WHERE key = 'generation'", [current])
+            self._generation = current
+        if current != self._generation:
+            raise Conflict(
+                "The database was replaced (by track init --force or track rebuild "
+                "--from-repository) while this command ran; nothing was recorded. Run the "
+                "command again."
+            )
+
+    def replace_contents(self, built: Path, *, backup: Path | None = None) -> Path | None:
+        """Give this database the contents of the database file `built`, in one step that
+        other processes see whole (SQLite's backup API, under the write lock), after writing
+        a backup of the current contents. Writers that opened the old contents are refused
+        from the moment the replacement starts, so nothing they report as saved is lost: it
+        is in the backup, or it was refused."""
+        with self._writing():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO settings VALUES ('generation', ?)",
+                [f"{REPLACING}{os.getpid()} {utc_now()}"],
+            )
+        self._generation = None
+        try:
+            if backup is not None:
+                backup = self.backup(backup, unique=True)
+            source = sqlite3.connect(str(built))
+            try:
+                source.backup(self.conn)
+            finally:
+                source.close()
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # the old contents stay: clear the mark
+                self.conn.execute(
+                    "UPDATE settings SET value = ? WHERE key = 'generation'",
+                    [str(uuid_module.uuid4())],
+                )
+            raise
+        self._generation = self._read_generation()
+        self._period_map = None
+        self._device = None
+        return backup
 
     def _commit(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -351,23 +441,38 @@ class Store:
         """One more than the highest counter seen (call inside the write transaction)."""
         return self.conn.execute("SELECT coalesce(max(counter), 0) + 1 FROM events").fetchone()[0]
 
-    def backup(self, target: Path) -> None:
+    def backup(self, target: Path, *, unique: bool = False) -> Path:
         """Write a consistent copy of the database to `target` with SQLite's backup API (safe
-        while other processes write), whole or not at all; refuse an existing file."""
+        while other processes write), whole or not at all, and return where it went. An
+        existing file is refused, or with `unique` the copy goes to NAME-2.bak, NAME-3.bak..."""
         target = check_output(Path(target), database=self.path)
-        if target.exists():
+        if target.exists() and not unique:
             raise InvalidValue(f"{target} already exists; choose a new file for the backup.")
         temp = temporary_sibling(target, ".db.tmp")
         try:
-            copy = sqlite3.connect(str(temp))
+            copy = sqlite3.connect(str(temp), isolation_level=None)
             try:
                 self.conn.backup(copy)
                 copy.execute("PRAGMA journal_mode = DELETE")
+                # a copy is another build: put back in place of the live file, it is noticed
+                copy.execute(
+                    "INSERT OR REPLACE INTO settings VALUES ('generation', ?)",
+                    [str(uuid_module.uuid4())],
+                )
             finally:
                 copy.close()
             with temp.open("rb+") as handle:
                 os.fsync(handle.fileno())
-            os.link(temp, target)  # never replaces a file that appeared meanwhile
+            wanted = target
+            for number in range(2, 1000 if unique else 2):
+                try:
+                    os.link(temp, target)  # never replaces a file that appeared meanwhile
+                    break
+                except FileExistsError:
+                    target = wanted.with_name(f"{wanted.stem}-{number}{wanted.suffix}")
+            else:
+                os.link(temp, target)
+            return target
         except FileExistsError:
             raise InvalidValue(
                 f"{target} already exists; choose a new file for the backup."
@@ -478,7 +583,10 @@ class Store:
 
     def check_area(self, area: str) -> str:
         cleaned = (area or "").strip().lower()
-        if cleaned not in self.areas():
+        found = self.conn.execute(  # one step of the commitments_area index
+            "SELECT 1 FROM commitments WHERE area = ? AND NOT withdrawn LIMIT 1", [cleaned]
+        ).fetchone()
+        if found is None:
             raise InvalidValue(f"Unknown area {area!r}. Areas: {', '.join(self.areas())}.")
         return cleaned
 
@@ -515,6 +623,17 @@ class Store:
     def commitment(self, ref: str) -> Commitment:
         """Return one commitment as it stands (any case ID), or raise UnknownCommitment."""
         return self._commitment(self.resolve(ref))
+
+    def links_in(self, commitment_id: str) -> list[tuple[str, str, str]]:
+        """Return (ID, relation, meeting) of the commitments in force that link to this one
+        (one query: links are stored as JSON on each commitment)."""
+        rows = self.conn.execute(
+            "SELECT c.id, json_extract(l.value, '$.relation'), c.meeting "
+            "FROM commitments c, json_each(c.links) l "
+            "WHERE NOT c.withdrawn AND c.links != '[]' AND json_extract(l.value, '$.to') = ?",
+            [commitment_id.partition("~")[0]],
+        )
+        return sorted((tuple(r) for r in rows), key=lambda r: natural_key(r[0]))
 
     def commitments(self, *, area: str | None = None) -> dict[str, Commitment]:
         """Return the commitments in force (of one area), by shown ID, in natural order."""
@@ -671,7 +790,7 @@ class Store:
         ).fetchall()
         now = period is None and (latest is None or latest <= as_of.isoformat())
         facts = (
-            self._facts_now(rows, detail=detail)
+            self._facts_now(rows, detail=detail, every=len(where) == 2)
             if now
             else self._facts_folded(rows, as_of=as_of, period=period, detail=detail)
         )
@@ -719,17 +838,21 @@ class Store:
 
     FOLD_CHUNK = 2_000  # commitments whose events are in memory at once
 
-    def _facts_now(self, rows, *, detail: bool) -> dict[str, tuple]:
+    def _facts_now(self, rows, *, detail: bool, every: bool = True) -> dict[str, tuple]:
         """(status, {party: rating}, last event, evidence, detail) of each commitment, read
-        from the derived tables."""
+        from the derived tables (only the rows' party ratings, unless `every` row is asked)."""
         ratings: dict[str, dict[str, str]] = {}
         details: dict[str, dict[str, derived.PartyRating]] = {}
         columns = (
             "commitment_uid, party, rating, assessment, coder, review, period, rated_on, "
             "recalibrated"
         )
+        query, params = f"SELECT {columns} FROM party_ratings", []
+        if not every:
+            query += " WHERE commitment_uid IN (SELECT value FROM json_each(?))"
+            params = [json.dumps([r[0] for r in rows])]
         for uid, p, rating, assessment, coder, review, period_, on, recal in self.conn.execute(
-            f"SELECT {columns} FROM party_ratings"
+            query, params
         ):
             ratings.setdefault(uid, {})[p] = rating
             if detail:
@@ -1100,9 +1223,22 @@ class Store:
                 raise InvalidValue(
                     f"{reviewer} made that rating and cannot review it; another reviewer must."
                 )
+            kind = "approval" if approve else "rejection"
+            reviews = [
+                e
+                for e in self._state(uid, as_of=dt.date.max).live
+                if e.kind in ("approval", "rejection")
+                and e.about == target.uuid
+                and e.author == reviewer
+            ]
+            if reviews and max(reviews, key=derived.order).kind == kind:
+                raise InvalidValue(
+                    f"{reviewer} has already {'approved' if approve else 'sent back'} that rating "
+                    f"({target.uuid[:8]}); nothing was recorded."
+                )
             event = self._event(
                 uid,
-                "approval" if approve else "rejection",
+                kind,
                 author=reviewer,
                 on=today,
                 text=note,
@@ -1272,18 +1408,20 @@ class Store:
 
     def undo_target(self, event_ref: str | None, *, author: str) -> Event:
         """Return the event `undo` would withdraw: the one named, or the author's latest
-        event (never reaching past it)."""
+        event in force on this database, other than their undos (so undo after undo goes one
+        step further back, as in an editor; an undo itself is reversed by naming it)."""
         if event_ref is not None:
             return self.find_event(event_ref)
         row = self.conn.execute(
-            "SELECT uuid FROM events WHERE author = ? AND device = ? "
+            "SELECT uuid FROM events e WHERE author = ? AND device = ? AND kind != 'retraction' "
+            "AND NOT EXISTS (SELECT 1 FROM retracted_events r WHERE r.event = e.id) "
             "ORDER BY counter DESC, uuid DESC LIMIT 1",
             [author, self.device],
         ).fetchone()
         if row is None:
             raise InvalidValue(
-                f"Nothing to undo: {author} has recorded nothing in this database. To withdraw "
-                "someone else's event, name it: `track undo EVENT`."
+                f"Nothing to undo: {author} has nothing in force recorded in this database. To "
+                "withdraw someone else's event, name it: `track undo EVENT`."
             )
         return self.find_event(row[0])
 
@@ -1307,7 +1445,10 @@ class Store:
         with self._writing():
             target = self.undo_target(event_ref, author=author)
             if expected is not None and target.uuid != expected:
-                raise Conflict("The latest event changed while you were asked; run undo again.")
+                raise Conflict(
+                    "Your latest event changed meanwhile (another undo or record got there "
+                    f"first), so {expected[:8]} was not withdrawn; run undo again."
+                )
             if target.retracted:
                 raise InvalidValue(
                     f"Event {target.uuid[:8]} is already retracted; to restore it, undo the "
@@ -1450,26 +1591,31 @@ class Store:
         self, *, meeting: str | None = None, period: str | None = None
     ) -> list[tuple[str, str, str | None, str, str]]:
         """Return each coder's latest rating of each party-item and period, as rows of
-        (commitment, party, period, coder, rating), for measuring agreement."""
-        uids = None
+        (commitment, party, period, coder, rating), for measuring agreement. Read from the
+        events in force (amendments applied) in one query, without folding."""
         if meeting is not None:
             meeting = self.meeting(meeting).slug
-            uids = [r[0] for r in self.conn.execute(
-                "SELECT uid FROM commitments WHERE meeting = ?", [meeting]
-            )]  # fmt: skip
+        rows = self.conn.execute(
+            "SELECT c.id, c.parties, c.type, e.party, e.period, e.author, e.status, "
+            "e.happened_on, e.counter, e.uuid FROM live_events e "
+            "JOIN commitments c ON c.uid = e.commitment_uid "
+            "WHERE e.kind IN ('status', 'assessment') AND NOT c.withdrawn "
+            "AND (:meeting IS NULL OR c.meeting = :meeting) "
+            "AND (:period IS NULL OR e.period = :period)",
+            {"meeting": meeting, "period": period},
+        )
         latest: dict[tuple, tuple] = {}
-        for cid, state in self.iter_states(as_of=dt.date.max, uids=uids):
-            c = state.commitment
-            if not TYPES[c.type].scored:
+        parties_of: dict[str, list[str]] = {}
+        for cid, parties, type_, party, period_, author, rating, on, counter, uuid in rows:
+            if not TYPES[type_].scored:
                 continue
-            for e in state.live:
-                if e.kind not in RATING_KINDS or (period is not None and e.period != period):
-                    continue
-                for party in [e.party] if e.party else c.parties:
-                    key = (cid, party, e.period, e.author)
-                    order = (e.happened_on, e.counter, e.uuid)
-                    if key not in latest or latest[key][0] < order:
-                        latest[key] = (order, e.status)
+            if party is None and cid not in parties_of:
+                parties_of[cid] = json.loads(parties)
+            for covered in [party] if party else parties_of[cid]:
+                key = (cid, covered, period_, author)
+                order = (on, counter, uuid)
+                if key not in latest or latest[key][0] < order:
+                    latest[key] = (order, rating)
         return [
             (*key, value[1]) for key, value in sorted(latest.items(), key=lambda kv: str(kv[0]))
         ]
@@ -1671,27 +1817,29 @@ def create_database(
     seed_files: list[Path] | None = None,
     data: SeedData | None = None,
     busy_timeout: float = BUSY_TIMEOUT,
-) -> tuple[Store, LoadSummary]:
+) -> tuple[Store, LoadSummary | None]:
     """Create the database at `path` loaded with seed files (the bundled ones when None, none
-    when empty) and return it open. The files are read and checked (unless `data`, already
-    read from them, is given) and the database is built beside `path`; it appears at `path`
-    only once complete, and never replaces a file that is there already (another process
-    may have created it meanwhile: then that one is opened)."""
-    path = Path(path)
+    when empty) and return it open, with what was loaded. The files are read and checked
+    (unless `data`, already read from them, is given) and the database is built beside
+    `path`; it appears at `path` only once complete, and never replaces a database that is
+    there already (another process may have created it meanwhile: then that one is opened,
+    and the summary is None)."""
+    given = Path(path)
+    path = Path(os.path.realpath(given))  # a symbolic link: the file it points to
     temp, summary = _build(path, seed_files=seed_files, data=data, busy_timeout=busy_timeout)
     try:
-        if path.exists() and path.stat().st_size == 0:
-            os.replace(temp, path)  # an empty file is there to be initialised
+        if path.exists() and database_state(path) == "new":
+            os.replace(temp, path)  # an empty file (or empty database) to be initialised
         else:
             try:
                 os.link(temp, path)
             except FileExistsError:
-                summary = LoadSummary()
+                summary = None
     finally:
         for leftover in database_files(temp):
             leftover.unlink(missing_ok=True)
         _sync_parent(path)
-    return Store.open(path, busy_timeout=busy_timeout), summary
+    return Store.open(given, busy_timeout=busy_timeout), summary
 
 
 def _build(path: Path, *, seed_files, data, busy_timeout: float) -> tuple[Path, LoadSummary]:
@@ -1706,6 +1854,7 @@ def _build(path: Path, *, seed_files, data, busy_timeout: float) -> tuple[Path, 
     try:
         store = Store.open(temp, busy_timeout=busy_timeout)
         summary = store.load(data) if files else LoadSummary()
+        store.new_generation()
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.conn.execute("PRAGMA journal_mode = DELETE")
         store.close()
@@ -1732,24 +1881,52 @@ def _sync_parent(path: Path) -> None:
 
 
 def replace_database(
-    path: Path, *, data: SeedData | None, empty: bool, busy_timeout: float = BUSY_TIMEOUT
-) -> LoadSummary:
-    """Build a new database beside `path` and rename it over `path` once it is complete, so
-    the old one stays in place until the new one is whole."""
+    path: Path,
+    *,
+    data: SeedData | None,
+    empty: bool,
+    backup: Path | None = None,
+    busy_timeout: float = BUSY_TIMEOUT,
+) -> tuple[LoadSummary, Path | None]:
+    """Build a new database beside `path`, then give `path` its contents in one step (after
+    a backup of the old ones to `backup`, or a free name like it): the old contents stay
+    until the new ones are whole, and no write another process reports as saved is lost
+    (Store.replace_contents). Return what was loaded and where the backup went."""
     temp, summary = _build(
         path, seed_files=[] if empty else None, data=None if empty else data,
         busy_timeout=busy_timeout,
     )  # fmt: skip
     try:
-        os.replace(temp, path)
-        # the old file's write-ahead log was checkpointed (emptied) before it was replaced
-        for extra in database_files(path)[1:]:
-            extra.unlink(missing_ok=True)
-        _sync_parent(path)
+        store = Store.open(path, busy_timeout=busy_timeout)
+        try:
+            backup = store.replace_contents(temp, backup=backup)
+        finally:
+            store.close()
     finally:
         for leftover in database_files(temp):
             leftover.unlink(missing_ok=True)
-    return summary
+    return summary, backup
+
+
+_UNREAD = "(unread)"
+REPLACING = "replacing "  # the generation while the contents are being replaced: "replacing PID"
+
+
+def _replacer_alive(mark: str) -> bool:
+    """Whether the process named in a `replacing` mark is still running (on this machine)."""
+    try:
+        pid = int(mark[len(REPLACING) :].split()[0])
+    except (ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, but belongs to someone else
+    return True
 
 
 __all__ = ["Store", "StatusRow", "atomic_write", "create_database", "replace_database"]

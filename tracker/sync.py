@@ -26,7 +26,7 @@ from pathlib import Path
 from tracker.errors import InvalidDate, InvalidValue, TrackError
 from tracker.files import atomic_write
 from tracker.loading import LoadSummary
-from tracker.records import Event, Meeting, Period
+from tracker.records import Event, Meeting, Period, parse_json
 from tracker.store import Store
 
 BRANCH = "main"
@@ -325,8 +325,12 @@ def _read_files(folder: Path, names: list[str]) -> Iterator[tuple[str, object, s
                 if not line.strip():
                     continue
                 try:
-                    item = json.loads(line)
-                except (json.JSONDecodeError, RecursionError):
+                    item = parse_json(line, overflow=True)  # 1e400: refused by the field check
+                except InvalidValue as error:
+                    raise SyncError(
+                        f"{where}: {error} Nothing was loaded and nothing was pushed."
+                    ) from None
+                except (ValueError, RecursionError):
                     raise SyncError(
                         f"{where}: not valid JSON; nothing was loaded and nothing was pushed: "
                         "fix or revert that line in the shared repository, then sync again."
@@ -440,28 +444,30 @@ def unsynced(store: Store) -> int:
     ).fetchone()[0]
 
 
-def rebuild_from(folder: Path, database: Path, *, device: str, today: dt.date) -> int:
-    """Replace the database with one built from the repository's files (keeping its device
-    id, so this replica keeps writing to its own files); return how many events it holds."""
+def rebuild_from(
+    folder: Path, store: Store, *, backup: Path | None, today: dt.date
+) -> tuple[int, Path | None]:
+    """Give the database the contents built from the repository's files (keeping its device
+    id, so this replica keeps writing to its own files), after a backup of its current ones;
+    return how many events it holds and where the backup went."""
     from tracker.files import temporary_sibling
 
-    temp = temporary_sibling(database, ".new.db")
+    temp = temporary_sibling(store.path, ".new.db")
     temp.unlink()
     try:
-        store = Store.open(temp)
+        built = Store.open(temp)
         records = list(_read_files(folder, sorted(_record_files(folder))))
-        store.add_records(
+        built.add_records(
             records, today=today + TIME_ZONE_SLACK,
-            settings={SETTING_REPO: str(folder.resolve()), "device": device}, synced=True,
+            settings={SETTING_REPO: str(folder.resolve()), "device": store.device}, synced=True,
         )  # fmt: skip
-        count = store.conn.execute("SELECT count(*) FROM events").fetchone()[0]
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.conn.execute("PRAGMA journal_mode = DELETE")
-        store.close()
-        os.replace(temp, database)
-        for extra in ("-wal", "-shm"):
-            database.with_name(database.name + extra).unlink(missing_ok=True)
+        built.new_generation()
+        count = built.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        built.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        built.conn.execute("PRAGMA journal_mode = DELETE")
+        built.close()
+        backup = store.replace_contents(temp, backup=backup)
     finally:
         for extra in ("", "-wal", "-shm"):
             temp.with_name(temp.name + extra).unlink(missing_ok=True)
-    return count
+    return count, backup

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.errors import InvalidValue
+from tracker.escape import BIDI, INVISIBLE
 
 ACCEPTED_DATE_FORMS = (
     "2024-01-30, 30 Jan 2024, January 30, 2024, 30/01/2024, today, yesterday, 3 days ago"
@@ -277,9 +278,10 @@ def check_new_id(value: str) -> str:
 
 # Characters that must never reach a one-line field: control characters (C0, DEL, C1) and the
 # bidirectional overrides and isolates that reorder what a terminal shows.
-_LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# In multi-line text, newlines and tabs are fine; other control characters are not.
-_TEXT_BREAKERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKERS = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI}{INVISIBLE}]")
+# In multi-line text, newlines and tabs are fine; other control characters are not, nor the
+# bidirectional controls (invisible characters are shown escaped on output).
+_TEXT_BREAKERS = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{BIDI}]")
 MAX_TEXT = 1_000_000
 MAX_LINE = 2_000
 
