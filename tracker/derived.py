@@ -37,7 +37,7 @@ CLOSED = frozenset({"fulfilled", "broken", "violated"})
 DERIVED_VERSION = "2"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartyRating:
     """One party's rating of a commitment, with who gave it and whether it was reviewed."""
 
@@ -352,6 +352,35 @@ def read_events(conn: sqlite3.Connection, uids: Sequence[str] | None = None) -> 
             [json.dumps(list(uids))],
         )
     cursor.row_factory = None  # plain tuples, in _STORED order: the hot path of every fold
+    for event in map(event_from_row, cursor):
+        grouped.setdefault(event.commitment_uid, []).append(event)
+    return grouped
+
+
+# The evidence and ratings in force of some commitments, amendments applied (as the
+# live_events view has them), in the EVENT_SELECT column order.
+_LIVE_SELECT = (
+    "SELECT "
+    + ", ".join(
+        f"coalesce(a.{n}, e.{n})" if n in AMENDABLE and n != "party"
+        else "CASE WHEN a.event IS NOT NULL THEN a.party ELSE e.party END" if n == "party"
+        else f"e.{n}"
+        for n in _STORED
+    )
+    + " FROM events e LEFT JOIN amended_events a ON a.event = e.id"
+    " WHERE e.commitment_uid IN (SELECT value FROM json_each(?))"
+    " AND e.kind IN ('note', 'measure', 'status', 'assessment')"
+    " AND NOT EXISTS (SELECT 1 FROM retracted_events r WHERE r.event = e.id)"
+    " ORDER BY e.counter, e.uuid"
+)  # fmt: skip
+
+
+def read_live_events(conn: sqlite3.Connection, uids: Sequence[str]) -> dict[str, list[Event]]:
+    """Return {commitment uid: its evidence and ratings in force}, amendments applied, oldest
+    first by (counter, uuid), read without folding (for the state as it stands now)."""
+    grouped: dict[str, list[Event]] = {}
+    cursor = conn.execute(_LIVE_SELECT, [json.dumps(list(uids))])
+    cursor.row_factory = None
     for event in map(event_from_row, cursor):
         grouped.setdefault(event.commitment_uid, []).append(event)
     return grouped

@@ -46,10 +46,17 @@ _MD_LINE_START = re.compile(r"^(#|[-+=>])")
 _MD_NUMBERED = re.compile(r"^(\d+)[.)]")
 
 
+_MD_ANY = re.compile(r"[\\`*_\[\]|~<>&]|^(?:#|[-+=>]|\d+[.)])")  # anything to escape
+
+
 def markdown(value: Any) -> str:
     """Inline Markdown text: one line, no HTML, no emphasis, links, headings or table cells
     that the data did not mean."""
-    text = terminal(" ".join(("" if value is None else str(value)).split()))
+    text = "" if value is None else str(value)
+    plain = text.isascii() and text.isprintable() and "  " not in text
+    if plain and text == text.strip() and not _MD_ANY.search(text):
+        return text  # plain printable text: nothing to escape (the usual case)
+    text = terminal(" ".join(text.split()))
     text = _html.escape(text, quote=False)  # < > & never become HTML
     text = _MD_SPECIAL.sub(r"\\\1", text)
     numbered = _MD_NUMBERED.match(text)

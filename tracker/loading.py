@@ -6,7 +6,6 @@ nothing above it."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -26,7 +25,6 @@ from tracker.records import (
     Meeting,
     Period,
     check_changes,
-    to_json,
 )
 from tracker.vocabulary import NOT_A_PARTY_HINT, RATING_KINDS, TYPES
 
@@ -126,7 +124,8 @@ class Loader:
         # uuid -> (kind, uid, author, counter), and what the event holds (to tell a repeat
         # from another event given the same uuid)
         self.pending_events: dict[str, tuple[str, str, str, int]] = {}
-        self.fingerprints: dict[str, tuple[bytes, str | None]] = {}
+        # the rows of events waiting for what they refer to (to compare a repeat of one)
+        self.waiting_rows: dict[str, list] = {}
         self.empty = conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None
         # events that name a commitment or an event not seen yet: checked again at the end,
         # so a file's records may come in any order
@@ -201,7 +200,7 @@ class Loader:
             if not self._ready(event):
                 self.waiting.append((event, label))
                 self.pending_events[event.uuid] = ("waiting", "", "", event.counter)
-                self.fingerprints[event.uuid] = self._fingerprint(event)
+                self.waiting_rows[event.uuid] = _row(event)
                 return True
             if event.commitment_uid is None or event.commitment_uid in self.aliases:
                 event.commitment_uid = self.aliases.get(event.commitment_uid) or self._resolve(
@@ -212,7 +211,6 @@ class Loader:
         self.pending_events[event.uuid] = (
             event.kind, event.commitment_uid, event.author, event.counter
         )  # fmt: skip
-        self.fingerprints[event.uuid] = self._fingerprint(event)
         self.summary.touched.add(event.commitment_uid)
         self.pending.append(_row(event))
         if len(self.pending) >= self.CHUNK:
@@ -224,9 +222,12 @@ class Loader:
         (True: leave it out). Otherwise put its changes in their stored form, checking them.
         Raise if its uuid is already another event's."""
         where = _where(label, event.commitment)
-        earlier = self.fingerprints.get(event.uuid)
+        earlier = self.waiting_rows.get(event.uuid)
+        in_load = event.uuid in self.pending_events
         stored = None
-        if earlier is None and not self.empty:
+        if earlier is None and (not self.empty or in_load):
+            if in_load:
+                self.flush()  # an event earlier in this load: compare with it as written
             row = self.conn.execute(_SELECT_EVENT, [event.uuid]).fetchone()
             stored = None if row is None else dict(zip(EVENT_COLUMNS, row, strict=True))
         if earlier is None and stored is None:
@@ -241,7 +242,7 @@ class Loader:
         differs = self._differs(event, earlier, stored)
         if differs is None:
             return True
-        if earlier is not None:
+        if in_load:
             raise InvalidValue(
                 f"{where}: field 'uuid': {event.uuid} is given twice with different content; "
                 "a uuid names one event."
@@ -251,16 +252,7 @@ class Loader:
             f"(its {differs} differs); events are never changed: record a correction instead."
         )
 
-    def _fingerprint(self, event: Event) -> tuple[bytes, str | None]:
-        """A digest of what an event says (see _differs), and its commitment's uid."""
-        row = _row(event)
-        for at in _UNCOMPARED_AT:
-            row[at] = None
-        return hashlib.blake2b(to_json(row).encode()).digest(), event.commitment_uid
-
-    def _differs(
-        self, event: Event, earlier: tuple[bytes, str | None] | None, stored: dict | None
-    ) -> str | None:
+    def _differs(self, event: Event, earlier: list | None, stored: dict | None) -> str | None:
         """Return the first field in which the event differs from the one with its uuid
         (seen earlier in the load, or stored), or None if they are the same event.
 
@@ -268,11 +260,12 @@ class Loader:
         device) is not: `track scores import` records a table's cells under uuids made from
         the cells, and a second import of the table makes them again, later. A commitment
         uid left to the loader (seed files, old exports) is compared once known."""
-        if earlier is not None:
-            digest, uid = self._fingerprint(event)
-            if digest != earlier[0]:
+        if earlier is not None:  # a waiting event's row
+            mine = _row(event)
+            if any(mine[i] != earlier[i] for i in range(len(mine)) if i not in _UNCOMPARED_AT):
                 return "content"
-            return "commitment_uid" if None not in (uid, earlier[1]) and uid != earlier[1] else None
+            uid, other = event.commitment_uid, earlier[_UID_AT]
+            return "commitment_uid" if None not in (uid, other) and uid != other else None
         mine = dict(zip(EVENT_COLUMNS, _row(event), strict=True))
         ignored = set(_UNCOMPARED)
         if event.commitment_uid is None:
@@ -571,7 +564,7 @@ class Loader:
         self.waiting = []
         for event, _label in waiting:
             del self.pending_events[event.uuid]
-            del self.fingerprints[event.uuid]
+            del self.waiting_rows[event.uuid]
         for event, label in waiting:
             self.event(event, label)
         self.flush()
@@ -588,6 +581,7 @@ class Loader:
 _SELECT_EVENT = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE uuid = ?"
 _UNCOMPARED = ("counter", "recorded_at", "device")  # see Loader._differs
 _UNCOMPARED_AT = tuple(EVENT_COLUMNS.index(n) for n in (*_UNCOMPARED, "commitment_uid"))
+_UID_AT = EVENT_COLUMNS.index("commitment_uid")
 
 
 def _where(label: str, ref: str) -> str:

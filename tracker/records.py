@@ -99,9 +99,14 @@ def timestamp(value: Any) -> str:
     return value
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def a_uuid(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 40:
         raise InvalidValue("must be a UUID.")
+    if _CANONICAL_UUID.fullmatch(value):  # already in the form stored (the usual case)
+        return value
     try:
         return str(uuid_module.UUID(value))
     except ValueError:
@@ -343,26 +348,36 @@ class Record:
         InvalidValue naming `where` and the field."""
         if not isinstance(raw, dict):
             raise InvalidValue(f"{where}: expected a table of fields.")
-        known = set(cls.keys()) | set(allow)
-        unknown = set(raw) - known
-        if unknown:
-            name = sorted(map(str, unknown))[0]
-            raise InvalidValue(f"{where}: unknown field {name[:40]!r}.")
+        known, plan = cls._plan()
+        if not known.issuperset(raw):
+            unknown = set(raw) - known - set(allow)
+            if unknown:
+                name = sorted(map(str, unknown))[0]
+                raise InvalidValue(f"{where}: unknown field {name[:40]!r}.")
         values = {}
-        for f in cls.specs():
-            key = f.metadata.get("key") or f.name
+        for name, key, check, required in plan:
             value = raw.get(key)
             if value is None:
-                if f.metadata["required"]:
+                if required:
                     raise InvalidValue(f"{where}: field {key!r} is missing.")
                 continue
             try:
-                values[f.name] = f.metadata["check"](value)
+                values[name] = check(value)
             except (InvalidValue, InvalidDate) as error:
                 raise type(error)(f"{where}: field {key!r}: {error}") from None
             except RecursionError:
                 raise InvalidValue(f"{where}: field {key!r} is nested too deeply.") from None
         return cls(**values)
+
+    @classmethod
+    @functools.cache
+    def _plan(cls) -> tuple[frozenset[str], tuple[tuple[str, str, Check, bool], ...]]:
+        """The keys a record may have, and (name, key, check, required) of each field."""
+        plan = tuple(
+            (f.name, f.metadata.get("key") or f.name, f.metadata["check"], f.metadata["required"])
+            for f in cls.specs()
+        )
+        return frozenset(cls.keys()), plan
 
     def as_record(self) -> dict[str, Any]:
         """Return the stored fields as plain values (lists and dicts as such, not JSON)."""

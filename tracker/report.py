@@ -17,6 +17,7 @@ from tracker.records import Event, Metric
 from tracker.scores import ALL, Item, agreement, distribution, grouped
 from tracker.store import DUE_SOON, Store, last_day
 from tracker.vocabulary import (
+    DISPUTED,
     FORMALITIES,
     NOT_YET_RATED,
     RATINGS,
@@ -62,7 +63,8 @@ def build_report(
     Only events dated on or before the report date count, so the same database and options
     always give the same content. With `period`, ratings are those made for that compliance
     period and the report date is the period's last day (or today, if it is still open). With
-    `stream`, "areas" is an iterator that reads one area at a time (for large databases)."""
+    `stream`, "areas" is an iterator that reads one area at a time, and each area's
+    "commitments" an iterator that reads a chunk of them at a time (for large databases)."""
     today = today or dt.date.today()
     period_record = None
     if meeting is not None:
@@ -157,7 +159,8 @@ def build_report(
         },
         "distribution": distribution(items, parties),
         "compliance": {"parties": parties, "areas": areas, "groups": groups},
-        "grid": [_grid_row(r) for r in rows],
+        # streamed: an iterator, read once
+        "grid": (_grid_row(r) for r in rows) if stream else [_grid_row(r) for r in rows],
         "agreement": agreed.as_dict() if agreed.items else None,
         "overdue": [_brief(r) for r in rows if r.overdue],
         "due_soon": [_brief(r) for r in rows if r.due_soon],
@@ -167,7 +170,10 @@ def build_report(
         )
         if since
         else None,  # fmt: skip
-        "areas": sections if stream else list(sections),
+        # streamed: each area's "commitments" is an iterator, read once
+        "areas": sections
+        if stream
+        else [{**a, "commitments": list(a["commitments"])} for a in sections],
         "methodology": methodology(as_of=as_of, stale=stale),
     }
 
@@ -252,15 +258,39 @@ def _areas(
     for row in rows:
         by_area[row.area].append(row)
     for area in areas:
-        states = dict(
-            store.iter_states(as_of=as_of, period=period, uids=[r.uid for r in by_area[area]])
-        )
         yield {
             "area": area,
-            "commitments": [
-                _entry(states[r.id], r, tags, as_of.isoformat()) for r in by_area[area]
-            ],
-        }
+            "commitments": _area_entries(store, by_area[area], as_of=as_of, period=period,
+                                         tags=tags),
+        }  # fmt: skip
+
+
+def _area_entries(
+    store: Store, rows, *, as_of: dt.date, period: str | None, tags
+) -> Iterator[dict[str, Any]]:
+    """Yield an area's commitments as report data, a chunk of them at a time, so that a large
+    area's events are never all in memory. As things stand now (no period, nothing dated
+    after the report), states are read from the derived tables; otherwise, and for items
+    disputed between coders (whose candidates only a fold knows), they are folded."""
+    now = period is None and store.latest_event_date() <= as_of.isoformat()
+    for start in range(0, len(rows), store.FOLD_CHUNK):
+        chunk = rows[start : start + store.FOLD_CHUNK]
+        quick = [r for r in chunk if now and r.ratings is not None and not _disputed(r)]
+        states = store.current_states(
+            [r.uid for r in quick], {r.uid: r.ratings for r in quick}
+        )  # fmt: skip
+        folded = dict(
+            store.iter_states(
+                as_of=as_of, period=period, uids=[r.uid for r in chunk if r.uid not in states]
+            )
+        )  # fmt: skip
+        for r in chunk:
+            state = states[r.uid] if r.uid in states else folded[r.id]
+            yield _entry(state, r, tags, as_of.isoformat())
+
+
+def _disputed(row) -> bool:
+    return any(x.rating == DISPUTED for x in row.ratings.values())
 
 
 def event_data(event: Event) -> dict[str, Any]:
@@ -512,7 +542,7 @@ def iter_markdown(data: dict[str, Any]) -> Iterator[str]:
     out += ["## Commitments by area", ""]
     yield "\n".join(out) + "\n"
     for area in data["areas"]:
-        yield "\n".join(_md_area(area)) + "\n"
+        yield from _md_area(area)
     yield "\n".join(_md_methodology(data)) + "\n"
 
 
@@ -624,9 +654,7 @@ def _cell_text(cell: dict[str, Any]) -> str:
 
 def _md_grid(data) -> list[str]:
     parties = data["compliance"]["parties"]
-    rows = [r for r in data["grid"] if r["type"] in TYPES and TYPES[r["type"]].scored]
-    if not rows:
-        return []
+    rows = (r for r in data["grid"] if r["type"] in TYPES and TYPES[r["type"]].scored)
     out = [
         "## Commitments by party",
         "",
@@ -636,6 +664,7 @@ def _md_grid(data) -> list[str]:
         "| Commitment | Type | " + " | ".join(md(p) for p in parties) + " |",
         "|---|---|" + "---|" * len(parties),
     ]
+    heading = len(out)
     for row in rows:
         cells = [_cell_text(row["cells"][p]) if p in row["cells"] else "" for p in parties]
         out.append(
@@ -643,7 +672,7 @@ def _md_grid(data) -> list[str]:
             + " | ".join(cells)
             + " |"
         )
-    return out + [""]
+    return out + [""] if len(out) > heading else []
 
 
 def _md_agreement(data) -> list[str]:
@@ -761,61 +790,68 @@ def rating_words(party: str, r: dict[str, Any], esc: Callable[[Any], str] = str)
     return text + (f" ({', '.join(bits)})" if bits else "")
 
 
-def _md_area(area: dict[str, Any]) -> list[str]:
-    out = [f"### {md(area_title(area['area']))}", ""]
+def _md_area(area: dict[str, Any]) -> Iterator[str]:
+    """Yield an area's Markdown: its heading, then each commitment's text, one at a time."""
+    yield f"### {md(area_title(area['area']))}\n\n"
     for c in area["commitments"]:
-        out += [f"#### {md(c['id'])}: {md(c['title'])}", ""]
-        status = c["status_detail"] and f"split: {c['status_detail']}" or c["status"]
-        due = "none"
-        if c["due"]:
-            due = c["due"] + (" (OVERDUE)" if c["overdue"] else "")
-        kind = c["type"] + (f", {c['formality']}" if c["formality"] else "")
-        out += [
-            f"**Status:** {md(status)} · **Parties:** {md(', '.join(c['parties']))} ({md(kind)})"
-            f" · **Due:** {md(due)}",
-            "",
-        ]
-        if c["summary"]:
-            out += [md(c["summary"]), ""]
-        if c["quote"]:
-            by = f" ({md(c['quote_by'])})" if c["quote_by"] else ""
-            out += [f"> {md(c['quote'])}{by}{sources_md(c['sources'])}", ""]
-        if c["guideline"]:
-            out += [f"**Guideline:** {md(c['guideline'])}", ""]
-        if c["metric"]:
-            out += [f"**Metric:** {md(metric_line(c['metric']))}", ""]
-        for link in c["links"]:
-            out += [f"**Link:** {md(link['relation'])} {md(link['to'])}", ""]
-        for party, r in c["ratings"].items():
-            if r["rating"] == "tracked":
-                continue
-            line = "- " + rating_words(party, r, esc=md)
-            if r["rationale"]:
-                line += f": {md(r['rationale'])}"
-            if r["evidence"]:
-                line += " [rests on " + ", ".join(u[:8] for u in r["evidence"]) + "]"
-            if r["disputed_between"]:
-                line += ": " + "; ".join(
-                    f"{md(d['coder'])} {md(d['rating'])}" for d in r["disputed_between"]
-                )
-            out.append(line)
-        if any(r["rating"] != "tracked" for r in c["ratings"].values()):
-            out.append("")
-        if c["evidence"]:
-            out += ["Evidence:", ""]
-            for e in c["evidence"]:
-                party = f" [{md(e['party'])}]" if e["party"] else ""
-                stance = "" if e["stance"] == "supports" else f" **{md(e['stance'])}**"
-                what = md(e["text"] or f"rated {e['status']}")
-                if e["kind"] in ("status", "assessment"):
-                    what = f"rated {md(e['status'])}: " + (md(e["text"]) if e["text"] else "")
-                out.append(
-                    f"- {e['happened_on']} `{e['event'][:8]}`{party}{stance} {what}"
-                    f"{sources_md(e['sources'])}"
-                )
-            out.append("")
-        else:
-            out += ["No evidence recorded yet.", ""]
+        yield "\n".join(_md_commitment(c)) + "\n"
+
+
+def _md_commitment(c: dict[str, Any]) -> list[str]:
+    """One commitment of the Markdown report: its heading, status, promise, guideline,
+    metric, links, each party's rating and every piece of evidence."""
+    out = [f"#### {md(c['id'])}: {md(c['title'])}", ""]
+    status = c["status_detail"] and f"split: {c['status_detail']}" or c["status"]
+    due = "none"
+    if c["due"]:
+        due = c["due"] + (" (OVERDUE)" if c["overdue"] else "")
+    kind = c["type"] + (f", {c['formality']}" if c["formality"] else "")
+    out += [
+        f"**Status:** {md(status)} · **Parties:** {md(', '.join(c['parties']))} ({md(kind)})"
+        f" · **Due:** {md(due)}",
+        "",
+    ]
+    if c["summary"]:
+        out += [md(c["summary"]), ""]
+    if c["quote"]:
+        by = f" ({md(c['quote_by'])})" if c["quote_by"] else ""
+        out += [f"> {md(c['quote'])}{by}{sources_md(c['sources'])}", ""]
+    if c["guideline"]:
+        out += [f"**Guideline:** {md(c['guideline'])}", ""]
+    if c["metric"]:
+        out += [f"**Metric:** {md(metric_line(c['metric']))}", ""]
+    for link in c["links"]:
+        out += [f"**Link:** {md(link['relation'])} {md(link['to'])}", ""]
+    for party, r in c["ratings"].items():
+        if r["rating"] == "tracked":
+            continue
+        line = "- " + rating_words(party, r, esc=md)
+        if r["rationale"]:
+            line += f": {md(r['rationale'])}"
+        if r["evidence"]:
+            line += " [rests on " + ", ".join(u[:8] for u in r["evidence"]) + "]"
+        if r["disputed_between"]:
+            line += ": " + "; ".join(
+                f"{md(d['coder'])} {md(d['rating'])}" for d in r["disputed_between"]
+            )
+        out.append(line)
+    if any(r["rating"] != "tracked" for r in c["ratings"].values()):
+        out.append("")
+    if c["evidence"]:
+        out += ["Evidence:", ""]
+        for e in c["evidence"]:
+            party = f" [{md(e['party'])}]" if e["party"] else ""
+            stance = "" if e["stance"] == "supports" else f" **{md(e['stance'])}**"
+            what = md(e["text"] or f"rated {e['status']}")
+            if e["kind"] in ("status", "assessment"):
+                what = f"rated {md(e['status'])}: " + (md(e["text"]) if e["text"] else "")
+            out.append(
+                f"- {e['happened_on']} `{e['event'][:8]}`{party}{stance} {what}"
+                f"{sources_md(e['sources'])}"
+            )
+        out.append("")
+    else:
+        out += ["No evidence recorded yet.", ""]
     return out
 
 

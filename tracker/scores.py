@@ -61,7 +61,7 @@ class Average:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One party's side of one commitment, with the rating that counts."""
 

@@ -370,6 +370,7 @@ class _Site:
         self.out = Writer(folder, store.path)
         self.base_url: str | None = None
         self.data = build_report(store, today=today, stream=True)
+        self.data["grid"] = list(self.data["grid"])  # read several times here
         meetings = self.data["meetings"]
         self.meetings = {m["slug"]: m for m in meetings}
         self.brand = title or "Commitment tracker"
@@ -474,7 +475,7 @@ class _Site:
         self.out.write("style.css", SITE_CSS)
         self.out.write(".nojekyll", "")
         for area in self.data["areas"]:
-            self._area_batch(area["commitments"])
+            self._area_batch(list(area["commitments"]))
         self.rows.sort(key=lambda r: natural_key(r.id))
         self._index()
         self._filters()

@@ -729,7 +729,16 @@ class Store:
     ) -> Iterator[tuple[str, derived.State]]:
         """Yield (shown ID, state) for every commitment in force (or of `uids`), folding a
         chunk of commitments at a time so that memory stays small."""
-        shown = dict(self.conn.execute("SELECT uid, id FROM commitments WHERE NOT withdrawn"))
+        if uids is None:
+            shown = dict(self.conn.execute("SELECT uid, id FROM commitments WHERE NOT withdrawn"))
+        else:  # only these (a chunk of a large database: never read every commitment's ID)
+            shown = dict(
+                self.conn.execute(
+                    "SELECT uid, id FROM commitments WHERE NOT withdrawn "
+                    "AND uid IN (SELECT value FROM json_each(?))",
+                    [json.dumps(list(uids))],
+                )
+            )
         wanted = [u for u in (uids if uids is not None else list(shown)) if u in shown]
         for start in range(0, len(wanted), self.FOLD_CHUNK):
             grouped = self.events_of(wanted[start : start + self.FOLD_CHUNK])
@@ -738,6 +747,41 @@ class Store:
                     shown[uid],
                     derived.fold(events, as_of=_iso(as_of), period=period, periods=self._periods()),
                 )
+
+    def latest_event_date(self) -> str:
+        """The date of the latest event ("" when there is none)."""
+        return self.conn.execute("SELECT max(happened_on) FROM events").fetchone()[0] or ""
+
+    def current_states(
+        self, uids: Sequence[str], ratings: dict[str, dict[str, derived.PartyRating]]
+    ) -> dict[str, derived.State]:
+        """Return {uid: state} of commitments as they stand now, read from the derived tables
+        and the events in force (no fold): the commitment, its status, the given party
+        ratings (from status_rows' detail) and its evidence and ratings, amendments applied.
+        Only `events` in force that are evidence or ratings are in each state."""
+        param = [json.dumps(list(uids))]
+        within = "(SELECT value FROM json_each(?))"
+        found: dict[str, derived.State] = {}
+        for row in self.conn.execute(
+            f"SELECT c.*, m.latest, m.latest_on FROM commitments c "
+            f"LEFT JOIN metrics m ON m.commitment_uid = c.uid WHERE c.uid IN {within}",
+            param,
+        ):
+            latest = (row["latest"], row["latest_on"]) if row["latest_on"] else None
+            found[row["uid"]] = derived.State(
+                commitment=Commitment.from_row(row),
+                events=[],
+                party_ratings=ratings.get(row["uid"], {}),
+                status=row["status"],
+                last_event_on=row["last_event_on"],
+                evidence_count=row["evidence_count"],
+                withdrawn=bool(row["withdrawn"]),
+                conflicts=json.loads(row["conflicts"]) if row["conflicts"] else {},
+                latest_value=latest,
+            )
+        for uid, events in derived.read_live_events(self.conn, uids).items():
+            found[uid].events = events
+        return found
 
     def status_rows(
         self,
@@ -781,13 +825,15 @@ class Store:
             params.append(party)
         wanted = {_check_state(s) for s in statuses}
         latest = self.conn.execute("SELECT max(happened_on) FROM events").fetchone()[0]
-        rows = self.conn.execute(
+        cursor = self.conn.execute(
             f"""SELECT c.uid, c.id, c.meeting, c.area, c.title, c.parties, c.type, c.due,
                        c.status, c.last_event_on, c.evidence_count
                 FROM commitments c JOIN meetings m ON m.slug = c.meeting
                 WHERE {" AND ".join(where)}""",
             params,
-        ).fetchall()
+        )
+        cursor.row_factory = None  # plain tuples
+        rows = cursor.fetchall()
         now = period is None and (latest is None or latest <= as_of.isoformat())
         facts = (
             self._facts_now(rows, detail=detail, every=len(where) == 2)
@@ -799,9 +845,12 @@ class Store:
         within_iso = due_within.after(as_of).isoformat() if due_within else None
         stale_iso = stale_before.isoformat() if stale_before else None
         result = []
+        party_lists: dict[str, list[str]] = {}  # the same few lists of parties, read once
         for uid, cid, meeting_slug, area_, title, parties_json, type_name, due, *_rest in rows:
             status, by_party, last, count, detailed, overall = facts[uid]
-            parties = json.loads(parties_json)
+            if parties_json not in party_lists:
+                party_lists[parties_json] = json.loads(parties_json)
+            parties = list(party_lists[parties_json])
             by_party = {p: by_party.get(p, NOT_YET_RATED) for p in parties}
             shown = by_party[party] if party else status
             open_ = derived.is_open(overall) and due is not None
@@ -843,19 +892,22 @@ class Store:
         from the derived tables (only the rows' party ratings, unless `every` row is asked)."""
         ratings: dict[str, dict[str, str]] = {}
         details: dict[str, dict[str, derived.PartyRating]] = {}
-        columns = (
-            "commitment_uid, party, rating, assessment, coder, review, period, rated_on, "
-            "recalibrated"
-        )
+        columns = "commitment_uid, party, rating"
+        if detail:
+            columns += ", assessment, coder, review, period, rated_on, recalibrated"
         query, params = f"SELECT {columns} FROM party_ratings", []
         if not every:
             query += " WHERE commitment_uid IN (SELECT value FROM json_each(?))"
             params = [json.dumps([r[0] for r in rows])]
-        for uid, p, rating, assessment, coder, review, period_, on, recal in self.conn.execute(
-            query, params
-        ):
-            ratings.setdefault(uid, {})[p] = rating
+        cursor = self.conn.execute(query, params)
+        cursor.row_factory = None  # plain tuples
+        for uid, p, rating, *more in cursor:
+            found = ratings.get(uid)
+            if found is None:
+                found = ratings[uid] = {}
+            found[p] = rating
             if detail:
+                assessment, coder, review, period_, on, recal = more
                 details.setdefault(uid, {})[p] = derived.PartyRating(
                     rating, assessment=assessment, coder=coder, review=review, period=period_,
                     on=on, recalibrated=bool(recal),
