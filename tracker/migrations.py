@@ -403,6 +403,8 @@ V2_SCHEMA = [
     )""",
     "CREATE INDEX commitments_declared ON commitments (declared_id)",
     "CREATE INDEX commitments_area ON commitments (area, status)",
+    # the few that link to others: what `show` reads to find the links into one
+    "CREATE INDEX commitments_linking ON commitments (uid) WHERE links != '[]'",
     """CREATE TABLE party_ratings (
         commitment_uid TEXT NOT NULL,
         party TEXT NOT NULL,
