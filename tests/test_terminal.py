@@ -32,8 +32,8 @@ def test_search_ranks_and_highlights(run, seeded):
     assert "**working** **group**" in hits[0]["snippet"].lower()
     assert hits == sorted(hits, key=lambda h: h["rank"])
     assert list(hits[0]) == [
-        "commitment", "happened_on", "found_in", "title", "area", "snippet", "rank", "event",
-        "tags",
+        "commitment", "happened_on", "found_in", "party", "title", "area", "snippet", "rank",
+        "event", "tags",
     ]  # fmt: skip
     by_date = [h for h in hits if h["happened_on"]]
     assert {h["found_in"] for h in by_date} <= {"note", "status", "assessment", "measure"}

@@ -2359,11 +2359,15 @@ def backup(ctx, file) -> None:
 SEARCH_COLUMNS = [
     Column("commitment", "ID"),
     Column("happened_on", "Date"),
-    Column("found_in", "In", optional=True),
+    Column(
+        "found_in", "In", optional=True, whole_record=True,
+        show=lambda hit: hit["found_in"] + (f" ({hit['party']})" if hit["party"] else ""),
+    ),
     Column("snippet", "Match", shrink=True),
-]
+]  # fmt: skip
 SEARCH_FIELDS = (
-    "commitment", "happened_on", "found_in", "title", "area", "snippet", "rank", "event", "tags",
+    "commitment", "happened_on", "found_in", "party", "title", "area", "snippet", "rank", "event",
+    "tags",
 )  # fmt: skip
 
 

@@ -355,8 +355,9 @@ def fit(
     columns: Sequence[Column], titles: list[str], rows: list[list[str]], width: int
 ) -> tuple[list[Column], list[str], list[list[str]]]:
     """Return the columns, titles and rows of a table fitted to `width` terminal columns:
-    cells are put in their compact form, optional columns are dropped while the shrinkable
-    column would be narrower than COMFORTABLE_WIDTH, then it is shortened (to 12 at least)."""
+    cells are put in their compact form, empty then optional columns are dropped while the
+    shrinkable column would be narrower than COMFORTABLE_WIDTH, then it is shortened (to 12
+    at least)."""
     columns, titles = list(columns), list(titles)
     rows = [list(r) for r in rows]
     measured: dict[int, int] = {}  # id of a column -> its natural width (measured once)
@@ -388,10 +389,12 @@ def fit(
                     row[i] = column.compact(row[i])
                 measured.pop(id(column), None)
     while needed() > width:
+        # a column with nothing in it goes first, then the optional ones
+        empty = [i for i, c in enumerate(columns) if not c.shrink and not any(r[i] for r in rows)]
         optional = [(c.optional, i) for i, c in enumerate(columns) if c.optional]
-        if not optional:
+        if not empty and not optional:
             break
-        drop = max(optional)[1]
+        drop = empty[-1] if empty else max(optional)[1]
         del columns[drop], titles[drop]
         for row in rows:
             del row[drop]

@@ -84,8 +84,41 @@ def change_lines(changes: dict[str, list]) -> list[str]:
     """Return 'field: old -> new' lines for an edit or amendment."""
     out = []
     for name, (old, new) in changes.items():
-        out.append(f"{name}: {_short(old)} -> {_short(new)}")
+        if name == "sources" and old and new:
+            out.append(f"sources: {_source_changes(old, new)}")
+        else:
+            out.append(f"{name}: {_short(old)} -> {_short(new)}")
     return out
+
+
+def _source_changes(old: list[dict], new: list[dict]) -> str:
+    """What changed in a list of sources, source by source (matched by address): an address
+    replaced ('<a> -> <b>', its title and the rest kept), fields changed, sources removed or
+    added; those left as they were are only counted."""
+    old_urls = {s.get("url") for s in old}
+    new_urls = {s.get("url") for s in new}
+    gone = [s for s in old if s.get("url") not in new_urls]
+    came = [s for s in new if s.get("url") not in old_urls]
+    parts = []
+    for before, after in zip(gone, came, strict=False):  # an address fixed, the rest kept
+        if {**before, "url": None} == {**after, "url": None}:
+            parts.append(f"<{before.get('url')}> -> <{after.get('url')}>")
+            gone, came = [s for s in gone if s is not before], [s for s in came if s is not after]
+    by_url = {s.get("url"): s for s in old}
+    kept = 0
+    for after in new:
+        before = by_url.get(after.get("url"))
+        if before is None or after in came:
+            continue
+        if before == after:
+            kept += 1
+        else:
+            parts.append(f"{source_line(before)} -> {source_line(after)}")
+    parts += [f"removed {source_line(s)}" for s in gone]
+    parts += [f"added {source_line(s)}" for s in came]
+    if kept:
+        parts.append(f"{kept} other{'s' if kept > 1 else ''} unchanged")
+    return "; ".join(parts) or "unchanged"
 
 
 def _short(value: Any) -> str:

@@ -734,11 +734,17 @@ def _md_stale(data) -> list[str]:
 
 
 def sources_md(sources: list[dict]) -> str:
-    links = [
-        escape.markdown_link(s.get("url"), s.get("title") or s.get("publisher") or "source")
-        + (f" ({md(s['class'])})" if s.get("class") else "")
-        for s in sources
-    ]
+    """Sources as Markdown links, each followed by its publisher (when the title is the link's
+    text) and class: ' ([Title](url) (Publisher, wire); ...)'."""
+    links = []
+    for s in sources:
+        title = s.get("title")
+        about = [s.get("publisher") if title else None, s.get("class")]
+        about = [md(x) for x in about if x]
+        links.append(
+            escape.markdown_link(s.get("url"), title or s.get("publisher") or "source")
+            + (f" ({', '.join(about)})" if about else "")
+        )
     return f" ({'; '.join(links)})" if links else ""
 
 

@@ -1710,14 +1710,14 @@ class Store:
             SELECT c.id AS commitment, NULL AS happened_on, 'commitment' AS found_in,
                    c.title, c.area,
                    snippet(commitments_fts, -1, '**', '**', '…', 12) AS snippet,
-                   bm25(commitments_fts) AS rank, NULL AS event, '[]' AS tags
+                   bm25(commitments_fts) AS rank, NULL AS event, '[]' AS tags, NULL AS party
             FROM commitments_fts JOIN commitments c ON c.rowid = commitments_fts.rowid
             WHERE commitments_fts MATCH :query AND NOT c.withdrawn
               AND (:area IS NULL OR c.area = :area)
             UNION ALL
             SELECT e.commitment, e.happened_on, e.kind, c.title, c.area,
                    snippet(events_fts, -1, '**', '**', '…', 12),
-                   bm25(events_fts), e.uuid, e.tags
+                   bm25(events_fts), e.uuid, e.tags, e.party
             FROM events_fts JOIN live_events e ON e.id = events_fts.rowid
             JOIN commitments c ON c.uid = e.commitment_uid
             WHERE events_fts MATCH :query AND e.kind IN ('note', 'measure', 'status', 'assessment')
@@ -1745,6 +1745,7 @@ class Store:
                 "rank": round(r["rank"], 4),
                 "event": r["event"],
                 "tags": json.loads(r["tags"] or "[]"),
+                "party": r["party"],
             }
             for r in rows
             if not tags or set(tags) & set(json.loads(r["tags"] or "[]"))
