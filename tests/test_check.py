@@ -79,7 +79,7 @@ PROBLEMS = {
     "rating": (
         '[[assessments]]\ncommitment = "S-1"\non = 2024-03-01\nrating = "maintained"\n'
         'rationale = "x"\n',
-        "'maintained' is not a rating for a action",
+        "'maintained' is not a rating for an action",
     ),
     "period": (
         '[[assessments]]\ncommitment = "S-1"\non = 2024-03-01\nrating = "fulfilled"\n'

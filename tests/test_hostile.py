@@ -83,8 +83,11 @@ def test_no_output_is_ever_written_over_the_live_database(run, seeded, tmp_path)
 @pytest.mark.parametrize(
     "args",
     [["export"], ["report"], ["status", "-f", "json"], ["log", "-n", "5"], ["show", "AI-1"],
-     ["search", "fentanyl"], ["period", "list"], ["agreement"], ["conflicts"]],
-    ids=lambda a: a[0],
+     ["search", "fentanyl"], ["period", "list"], ["agreement"], ["conflicts"],
+     # and those that never open the database
+     ["path"], ["--help"], ["--version"], ["completion", "bash"],
+     ["meeting", "new", "g7", "--title", "G7", "--date", "2024-06-13", "--party", "FR=France"]],
+    ids=lambda a: " ".join(a[:2]),
 )  # fmt: skip
 @pytest.mark.parametrize("stream", ["stdout", "stderr"])
 def test_output_redirected_into_the_database_is_refused(seeded, args, stream):

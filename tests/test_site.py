@@ -213,6 +213,53 @@ def test_withdrawn_commitment_page_is_removed_and_nothing_else(seeded, tmp_path,
     assert "AI-1" not in listed(folder / "index.html")
 
 
+def test_an_edited_manifest_removes_nothing_track_did_not_make(seeded, tmp_path):
+    """The manifest may be edited (it is often kept in git): a rebuild removes only the
+    pages of an old build, never a file of the publisher's, the database, or anything
+    reached through a link."""
+    folder = tmp_path / "site"
+    build(seeded, folder)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_text('<meta name="generator" content="track">precious')
+    (folder / "CNAME").write_text("tracker.example.org\n")
+    (folder / "elsewhere").symlink_to(outside)
+    db_link = folder / "index-db"
+    db_link.mkdir()
+    (db_link / "index.html").hardlink_to(seeded)
+    manifest = folder / ".track-site.json"
+    data = json.loads(manifest.read_text())
+    data["files"] += ["CNAME", "elsewhere/index.html", "index-db/index.html", "../outside/x",
+                      str(outside / "index.html")]  # fmt: skip
+    manifest.write_text(json.dumps(data))
+    before = seeded.read_bytes()
+    summary = build(seeded, folder)
+    assert summary.removed == ()
+    assert (folder / "CNAME").exists()
+    assert (outside / "index.html").read_text().endswith("precious")
+    assert seeded.read_bytes() == before
+
+
+def test_never_writes_through_a_link_in_the_folder(seeded, tmp_path):
+    folder = tmp_path / "site"
+    build(seeded, folder)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    page = folder / "methodology" / "index.html"
+    page.unlink()
+    page.symlink_to(victim)
+    with pytest.raises(TrackError, match="is a symbolic link"):
+        build(seeded, folder)
+    assert victim.read_text() == "mine"
+    page.unlink()
+    shutil.rmtree(folder / "commitments")
+    (folder / "commitments").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(TrackError, match="is a symbolic link"):
+        build(seeded, folder)
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
 def test_refuses_a_folder_it_did_not_make(seeded, tmp_path):
     folder = tmp_path / "home"
     folder.mkdir()

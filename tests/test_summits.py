@@ -67,6 +67,22 @@ def test_reimporting_the_table_adds_nothing(run, rio):
     assert dump(rio) == before
 
 
+def test_a_grid_exported_and_imported_again_changes_no_average(run, rio, tmp_path):
+    """A cell scored 0 is in-progress or partial alike: importing the number back keeps the
+    rating it has, so nothing becomes disputed and no average moves."""
+    run("set", "RIO-1", "in-progress", "--party", "US", "--period", "final", "--on",
+        "2024-12-01", "--reason", "under way")  # fmt: skip
+    before = export_json(run, "--period", "final")
+    listed = run("status", "--meeting", "g20-2024", "-f", "json").stdout
+    table = tmp_path / "grid.csv"
+    table.write_text(run("scores", "export", "--period", "final", "-f", "csv").stdout)
+    result = run("scores", "import", str(table), "--period", "final", "--coder", "other")
+    assert result.stderr.startswith("Recorded 0 assessments")
+    after = export_json(run, "--period", "final")
+    assert after == before
+    assert run("status", "--meeting", "g20-2024", "-f", "json").stdout == listed
+
+
 def test_the_same_table_under_another_name_adds_nothing(run, rio, tmp_path):
     """The same cells are the same assessments, whatever the file is called (so two analysts
     who import one table converge instead of conflicting)."""
@@ -241,7 +257,7 @@ def write_table(tmp_path: Path, rows: list[list[str]]) -> Path:
         ),  # fmt: skip
         (
             [["id", "US"], ["RIO-1", "maintained"]],
-            ["'maintained' is not -1, 0, +1, a rating for a action"],
+            ["'maintained' is not -1, 0, +1, a rating for an action"],
         ),
         ([["id", "US", "US"], ["RIO-1", "1", "1"]], ["column US appears twice"]),
         ([["id", "US"], ["RIO-1", "1"], ["RIO-1", "0"]], ["row 3: RIO-1 appears twice"]),

@@ -167,7 +167,7 @@ def test_an_interrupted_sync_is_finished_by_the_next(run, tmp_path, shared):
     ann("note", "AI-1", "written, committed, never pushed", "--on", "2024-05-14")
     store = Store.open(ann.db)
     folder = sync.repository(store)
-    assert sync.write_new(store, folder) == 1
+    assert sync.write_new(store, folder)[0] == 1
     sync.git(folder, *sync._identity(folder, "ann"), "add", "--", "events", "meetings")
     sync.git(folder, *sync._identity(folder, "ann"), "commit", "-q", "-m", "interrupted")
     store.close()  # ... and the process is killed here, before the push
@@ -242,3 +242,44 @@ def test_clone_refuses_an_existing_database(run, tmp_path, shared):
     before = dump(ann.db)
     assert_one_line_error(ann("clone", str(shared), ok=False), "already exists", code=1)
     assert dump(ann.db) == before
+
+
+def test_a_link_committed_to_the_shared_repository_is_refused_and_nothing_lost(
+    run, tmp_path, shared
+):
+    """Someone commits a link where my events go: no sync writes through it, and my event
+    stays unsynced until it really is in the repository."""
+    ann = first_desk(run, tmp_path, shared)
+    ben = desk(run, tmp_path, "ben")
+    ben("clone", str(shared))
+    victim = tmp_path / "outside.txt"
+    # Ben (or anyone with push rights) commits a link named like Ann's next event file
+    ann("note", "AI-1", "Mine, to share", "--on", "2024-05-14")
+    device = json.loads(ann("log", "-n", "1", "-f", "json").stdout)[0]["device"]
+    mallory = tmp_path / "mallory"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(shared), str(mallory)], check=True)
+    month = __import__("datetime").date.today().strftime("%Y-%m")
+    link = mallory / "events" / month / f"{device}.jsonl"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(victim)
+    git = ["git", "-C", str(mallory), "-c", "user.name=m", "-c", "user.email=m@example.org"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "link"], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD:main"], check=True)
+    for _ in range(2):
+        result = ann("sync", ok=False)
+        assert_one_line_error(result, "is a symbolic link")
+        assert not victim.exists()
+    result = ben("sync", ok=False)  # a clone checks the link out as a plain file
+    assert_one_line_error(result, "is a symbolic link")
+    # once the link is removed, everything arrives: nothing was lost
+    subprocess.run([*git, "rm", "-q", str(link)], check=True)
+    subprocess.run([*git, "commit", "-qm", "unlink"], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD:main"], check=True)
+    ann("sync")
+    ben("sync")
+    assert "Mine, to share" in ben("log", "AI-1").stdout
+    assert not victim.exists()
+    same(ann, ben)
+    shown = ann("remote").stdout
+    assert f"Shared repository: {shared}\n" in shown and "Not yet synced:    0 events" in shown

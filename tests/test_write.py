@@ -286,6 +286,9 @@ def test_titles_are_one_line(run, seeded):
         (["note"], ["Missing argument 'ID'", "track note --help"], 2),
         (["log", "--limit", "0"], ["0 is not in the range"], 1),
         (["frobnicate"], ["No such command 'frobnicate'"], 2),
+        (["review", "AI-1", "--approve", "--reject", "--note", "x"], ["not both"], 2),
+        (["review", "AI-1", "--note", "x"], ["Say --approve or --reject"], 2),
+        (["set", "AI-1", "not-yet-rated", "--reason", "reset"], ["not a rating to give"], 1),
     ],
 )
 def test_bad_input_is_one_line_and_changes_nothing(run, seeded, args, fragments, code):
@@ -394,6 +397,29 @@ def test_undo_right_after_add_withdraws_that_commitment(run, seeded):
         json.loads(run("show", "AI-1", "-f", "json").stdout)["commitment"]["title"]
         == "An edit of mine"
     )
+
+
+def test_plain_undo_after_withdraw_restores_the_commitment_and_nothing_else(run, seeded):
+    note = run("note", "AI-1", "Mine", "--on", "2024-01-02", "--source", "https://example.org/a")
+    run("withdraw", "MIL-1", "--reason", "Added by mistake")
+    page = run("show", "MIL-1").stdout
+    assert "Withdrawn: on " in page and "Added by mistake" in page  # said at the top
+    assert "withdraws the commitment" in run("log", "-n", "1").stdout
+    result = run("undo", "--yes")
+    assert result.stderr.startswith("Restored MIL-1: its withdrawal (")
+    assert "MIL-1" in {r["id"] for r in json.loads(run("status", "-f", "json").stdout)}
+    assert "Withdrawn:" not in run("show", "MIL-1").stdout
+    # the note is untouched; the next undo reaches it, and an undo is never itself undone
+    assert "(RETRACTED)" not in run("show", "AI-1").stdout
+    assert note.stderr.split("(event ")[1][:8] in run("undo", "--yes").stderr
+
+
+def test_plain_undo_after_undoing_an_add_goes_further_back(run, seeded):
+    run("note", "AI-1", "Mine", "--on", "2024-01-02", "--source", "https://example.org/a")
+    run("add", "AI-3", "--title", "New", "--area", "ai", "--party", "US")
+    assert run("undo", "--yes").stderr.startswith("Withdrew AI-3 (its creation")
+    assert run("undo", "--yes").stderr.startswith("Retracted the note of 2024-01-02 on AI-1")
+    assert "AI-3" not in {r["id"] for r in json.loads(run("status", "-f", "json").stdout)}
 
 
 def test_show_never_breaks_an_address(run, seeded, monkeypatch):

@@ -18,7 +18,7 @@ from tracker import derived, seeds
 from tracker.errors import SeedError
 from tracker.loading import load, seed_stream
 from tracker.store import Store
-from tracker.vocabulary import RATING_KINDS, TYPES
+from tracker.vocabulary import RATING_KINDS, TYPES, with_article
 
 EVIDENCE = ("note", "measure")
 
@@ -108,7 +108,9 @@ def check_database(
                 problems.append(f"{where}: evidence on {c.id} without an http(s) source.")
             if e.kind in RATING_KINDS:
                 if TYPES[c.type].scored and e.status not in TYPES[c.type].ratings:
-                    problems.append(f"{where}: {e.status} is not a rating for a {c.type}.")
+                    problems.append(
+                        f"{where}: {e.status} is not a rating for {with_article(c.type)}."
+                    )
                 if e.period is not None and e.period not in periods.get(c.meeting, {}):
                     problems.append(f"{where}: no period {e.period!r} in {c.meeting}.")
                 for cited in e.evidence:

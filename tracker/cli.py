@@ -70,6 +70,7 @@ class TrackGroup(click.Group):
         if sys.stdout is None:
             sys.stdout = ClosedStream("standard output")
         try:
+            _refuse_output_into_database(sys.argv[1:] if args is None else list(args))
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             sys.stdout.flush()  # a full disk shows here, as an error, not at exit
         except click.exceptions.Exit as stop:
@@ -330,6 +331,37 @@ def _refuse_output_into(path: Path) -> None:
                     "before track started. Restore it from a backup; nothing else was changed."
                 ) from None
             raise
+
+
+def _refuse_output_into_database(args: list[str]) -> None:
+    """Before anything runs (even --help, --version or a command that never opens the
+    database): refuse if standard output or error is a regular file that is one of the
+    database's files. The database is the one --db or TRACK_DB names, else the default."""
+    import stat as _stat
+    from pathlib import Path
+
+    def regular(fd: int) -> bool:
+        try:
+            return _stat.S_ISREG(os.fstat(fd).st_mode)
+        except (OSError, ValueError):
+            return False
+
+    if not (regular(1) or regular(2)):
+        return  # a terminal or a pipe: the usual case, decided without a look at the database
+    named = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--db" and i + 1 < len(args):
+            named = args[i + 1]
+        elif arg.startswith("--db="):
+            named = arg[len("--db=") :]
+    named = named or os.environ.get(DB_ENV)
+    try:
+        path = Path(named) if named and named.strip() else default_db_path()
+    except NotADatabase:
+        return  # the command will say so itself, if it needs the database
+    _refuse_output_into(path)
 
 
 def _refuse_truncated(path: Path) -> None:
@@ -1247,21 +1279,26 @@ def assess(
 @click.argument("commitment_id", metavar="ID", shell_complete=complete_ids)
 @party_option("The party whose rating is reviewed (needed when there are several).")
 @period_option
-@click.option("--approve", "decision", flag_value="approve", help="Sign the rating off.")
-@click.option("--reject", "decision", flag_value="reject", help="Send the rating back.")
+@click.option("--approve", is_flag=True, help="Sign the rating off.")
+@click.option("--reject", is_flag=True, help="Send the rating back.")
 @click.option("--note", "note_text", required=True, help="What the reviewer found.")
 @click.option("--reviewer", help="Who reviews (default: as for --coder).")
 @click.option("--assessment", metavar="EVENT", help="The rating to review, when coders disagree.")
 @click.pass_context
-def review(ctx, commitment_id, party, period, decision, note_text, reviewer, assessment) -> None:
+def review(
+    ctx, commitment_id, party, period, approve, reject, note_text, reviewer, assessment
+) -> None:
     """Sign off a rating, or send it back. A reviewer cannot review their own rating.
 
     \b
     Example:
       track review AI-1 --party US --approve --note "Checked against the readout"
     """
-    if decision is None:
-        raise click.UsageError("Say --approve or --reject.")
+    if approve == reject:
+        raise click.UsageError(
+            "Say --approve or --reject." if not approve else "Give --approve or --reject, not both."
+        )
+    decision = "approve" if approve else "reject"
     store = _state(ctx).store()
     event = store.review(
         commitment_id,
@@ -1612,7 +1649,14 @@ def undo(ctx, event_ref, reason, yes, coder) -> None:
         event_ref, today=_today(), author=author, reason=reason, expected=expected
     )
     shown = after.commitment.id
-    if target.kind == "retraction":
+    if target.kind == "retraction" and target.about == target.commitment_uid:
+        message = (
+            f"Restored {shown}: its withdrawal ({target.uuid[:8]}) is retracted."
+            if not after.withdrawn
+            else f"Retracted withdrawal {target.uuid[:8]}, but {shown} is still withdrawn by "
+            "another retraction."
+        )
+    elif target.kind == "retraction":
         back = next((e for e in after.events if e.uuid == target.about), None)
         if back is not None and not back.retracted:
             message = (
@@ -1659,7 +1703,7 @@ def period_list(ctx, meeting, output_format, fmt, no_headers) -> None:
     columns = [Column(k, k.capitalize() if k != "starts" else "From") for k in
                ("meeting", "name", "starts", "ends", "description")]  # fmt: skip
     if output_format == "table":
-        columns[3] = Column("ends", "To", show=lambda v: v or "open")
+        columns[3] = Column("ends", "Until (not incl.)", show=lambda v: v or "open")
     emit(_listing(rows, columns, output_format, fmt, no_headers))
 
 
@@ -1667,7 +1711,13 @@ def period_list(ctx, meeting, output_format, fmt, no_headers) -> None:
 @click.argument("name")
 @click.option("--meeting", required=True, shell_complete=complete_meetings, help="Meeting slug.")
 @click.option("--from", "starts", type=DateParam(), required=True, help="First day.")
-@click.option("--to", "ends", type=DateParam(), help="Day it ends (left out: still open).")
+@click.option(
+    "--to",
+    "ends",
+    type=DateParam(),
+    help="The day it ends, not included: the next period may start that day "
+    "(left out: still open).",
+)
 @click.option("--description", help="What the period is.")
 @click.pass_context
 def period_add(ctx, name, meeting, starts, ends, description) -> None:
@@ -1835,7 +1885,9 @@ def remote(ctx) -> None:
         store = _state(ctx).store()
         folder = sync.repository(store)
         url = sync.git(folder, "remote", "get-url", "origin", check=False).strip()
-        click.echo(terminal(f"{url}\t{folder}\t{plural(sync.unsynced(store), 'event')} not synced"))
+        click.echo(terminal(f"Shared repository: {url}"))
+        click.echo(terminal(f"Local clone:       {folder}"))
+        click.echo(f"Not yet synced:    {plural(sync.unsynced(store), 'event')}")
 
 
 @remote.command(name="add", context_settings=CONTEXT)

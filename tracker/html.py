@@ -26,6 +26,9 @@ from tracker.report import (
 from tracker.scores import ALL
 from tracker.vocabulary import RATINGS, TYPES, label, number, score
 
+# The mark of a page track made: `track site` removes no page of an old build without it.
+GENERATOR = "track"
+
 CSS = """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #d4d4d4; --soft: #f4f4f4;
   --link: #1a5490; --kept: #1b7837; --works: #2166ac; --bad: #b2182b; }
@@ -552,6 +555,7 @@ def page(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="{GENERATOR}">',
         f"<title>{_e(title)}</title>",
     ]
     if description:
@@ -620,9 +624,10 @@ def _headline(data, links: Links) -> str:
     period = data["period"]
     scope = ""
     if period:
+        until = f"until {date(period['ends'])} (not included)" if period["ends"] else "(open)"
         scope = (
-            f" The <strong>{_e(period['name'])}</strong> period runs {date(period['starts'])} to "
-            f"{date(period['ends'] or 'open')}: ratings made for it, on the evidence up to "
+            f" The <strong>{_e(period['name'])}</strong> period runs from "
+            f"{date(period['starts'])} {until}: ratings made for it, on the evidence up to "
             f"{date(data['as_of'])}."
         )
     return (

@@ -26,7 +26,7 @@ from tracker.records import (
     Period,
     check_changes,
 )
-from tracker.vocabulary import NOT_A_PARTY_HINT, RATING_KINDS, TYPES
+from tracker.vocabulary import NOT_A_PARTY_HINT, RATING_KINDS, TYPES, with_article
 
 EVENT_COLUMNS = Event.columns()
 _INSERT_EVENT = (
@@ -423,11 +423,12 @@ class Loader:
             if e.status not in kind.ratings:
                 if not kind.scored:
                     raise InvalidValue(
-                        f"{where}: {known.declared_id} is a {known.type}: tracked with evidence, "
-                        "never rated."
+                        f"{where}: {known.declared_id} is {with_article(known.type)}: tracked "
+                        "with evidence, never rated."
                     )
                 raise InvalidValue(
-                    f"{where}: field 'status': {e.status!r} is not a rating for a {known.type} "
+                    f"{where}: field 'status': {e.status!r} is not a rating for "
+                    f"{with_article(known.type)} "
                     f"({', '.join(kind.ratings)})."
                 )
         if e.period is not None and (known.meeting, e.period) not in self.periods:
@@ -436,6 +437,13 @@ class Loader:
                 f"{where}: field 'period': meeting {known.meeting} has no period {e.period!r} "
                 f"(periods: {', '.join(names) or 'none'})."
             )
+        if e.kind in RATING_KINDS and e.period is not None:
+            starts = self.periods[(known.meeting, e.period)].starts
+            if e.happened_on < starts:
+                raise InvalidDate(
+                    f"{where}: a rating for the {e.period} period is dated {e.happened_on}, "
+                    f"before the period begins ({starts}); date it when the judgement was made."
+                )
         if e.kind == "measure" and not known.metric:
             raise InvalidValue(
                 f"{where}: field 'value': {known.declared_id} has no metric to take a reading."

@@ -51,6 +51,8 @@ def what(event: Event) -> str:
         seen = (event.changes or {}).get("status")
         before = f"{seen[0]} -> " if isinstance(seen, list) and seen[0] else ""
         text = f"{'assessed' if event.kind == 'assessment' else 'status'} {before}{event.status}"
+    elif event.kind == "retraction" and event.about == event.commitment_uid:
+        text = "withdraws the commitment"
     elif event.kind == "retraction":
         text = f"retracts {event.about[:8]}"
     elif event.kind == "amendment":
@@ -179,6 +181,19 @@ def commitment_page(
         lines.append(f"{heading('As of')} {as_of} (later events are not shown)")
     if period:
         lines.append(f"{heading('Period')} {period} (ratings made for this period)")
+    if state.withdrawn:
+        by = next(
+            (e for e in reversed(state.events)
+             if e.kind == "retraction" and e.about == c.uid and not e.retracted),
+            None,
+        )  # fmt: skip
+        text = "Left out of every list and score."
+        if by is not None:
+            text = (
+                f"on {by.happened_on} by {by.author}" + (f": {by.text}" if by.text else "")
+                + f". Left out of every list and score; to restore it: track undo {by.uuid[:8]}"
+            )  # fmt: skip
+        lines.append(wrapped(heading("Withdrawn"), text))
     status = state.status
     if status == SPLIT:
         status = f"split: {split_detail(state.party_ratings)}"

@@ -559,11 +559,12 @@ def _md_headline(data) -> list[str]:
         else f"As of {data['as_of']}"
     )
     period = data["period"]
-    scope = ""
+    scope = " · the latest rating of each party-item, whatever its period (`--period` for one)"
     if period:
         scope = (
-            f" · **{md(period['name'])}** period {period['starts']} to {period['ends'] or 'open'}"
-            f" (ratings made for it, evidence up to {data['as_of']})"
+            f" · **{md(period['name'])}** period from {period['starts']} "
+            + (f"until {period['ends']} (not included)" if period["ends"] else "(open)")
+            + f" (ratings made for it, evidence up to {data['as_of']})"
         )
     types = ", ".join(h["covers"])
     lines = [

@@ -21,6 +21,7 @@ from tracker.vocabulary import (
     TYPES,
     percent,
     score,
+    with_article,
 )
 
 ALL = "all"
@@ -319,6 +320,10 @@ FROM_SCORE = {
 }
 
 
+def _is_number(text: str) -> bool:
+    return text.strip().replace("\u2212", "-").replace("\u2013", "-") in NUMBERS
+
+
 def cell_rating(text: str, type_: str) -> str | None:
     """Return the rating a score-table cell records for a commitment of `type_` (None for a
     blank), or raise ValueError saying what is wrong with it."""
@@ -327,13 +332,15 @@ def cell_rating(text: str, type_: str) -> str | None:
         return None
     kind = TYPES[type_]
     if not kind.scored:
-        raise ValueError(f"a {type_} is tracked, never scored")
+        raise ValueError(f"{with_article(type_)} is tracked, never scored")
     if cleaned in NUMBERS:
         table = FROM_SCORE.get(type_, FROM_SCORE[None])
         return table[NUMBERS[cleaned]]
     if cleaned in kind.ratings:
         return cleaned
-    raise ValueError(f"{text.strip()[:20]!r} is not -1, 0, +1, a rating for a {type_}, or blank")
+    raise ValueError(
+        f"{text.strip()[:20]!r} is not -1, 0, +1, a rating for {with_article(type_)}, or blank"
+    )
 
 
 def build_grid(store, *, meeting: str, period: str | None, as_of) -> Grid:
@@ -366,8 +373,9 @@ def build_grid(store, *, meeting: str, period: str | None, as_of) -> Grid:
     )
 
 
-def read_table(path, grid: Grid) -> list[tuple[str, str, str, int]]:
-    """Return (commitment, party, rating, row number) for every filled cell of a score table
+def read_table(path, grid: Grid) -> list[tuple[str, str, str, int, bool]]:
+    """Return (commitment, party, rating, row number, whether it is a number that is the score
+    the cell already has) for every filled cell of a score table
     (CSV: the commitment ID first, then one column per party code), or raise InvalidValue
     naming every bad cell by row and column. Columns and rows of averages are skipped."""
     import csv
@@ -427,7 +435,11 @@ def read_table(path, grid: Grid) -> list[tuple[str, str, str, int]]:
             if party not in commitment["parties"]:
                 problems.append(f"row {number}, column {party}: {party} is not a party of {cid}")
                 continue
-            cells.append((cid, party, rating, number))
+            # a number that is the score the cell already has (in-progress and partial both
+            # score 0) changes nothing: the rating is kept, so a table exported and imported
+            # again leaves every average as it was
+            same = _is_number(text) and grid.score(commitment, party) == score(rating)
+            cells.append((cid, party, rating, number, same))
     if problems:
         shown = "; ".join(problems[:8])
         more = f"; and {len(problems) - 8} more" if len(problems) > 8 else ""
@@ -467,7 +479,9 @@ def import_table(
     now = utc_now()
     base = store.conn.execute("SELECT coalesce(max(counter), 0) + 1 FROM events").fetchone()[0]
     events = []
-    for offset, (cid, party, rating, number) in enumerate(cells):
+    for offset, (cid, party, rating, number, same) in enumerate(cells):
+        if same:
+            continue
         key = f"scores/{found.meeting}/{found.name}/{coder}/{cid}/{party}/{rating}"
         events.append(
             (

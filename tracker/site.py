@@ -21,7 +21,9 @@ import datetime as dt
 import heapq
 import html as _html
 import json
+import os
 import re
+import stat
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,7 +34,8 @@ from tracker import __version__, charts, escape
 from tracker import html as T
 from tracker.derived import fold, period_starts
 from tracker.errors import TrackError
-from tracker.files import FileRefused, atomic_write
+from tracker.files import FileRefused, atomic_write, protected_files
+from tracker.html import GENERATOR
 from tracker.report import build_report, figure, metric_line, rating_record
 from tracker.scores import ALL, Item, distribution, grouped
 from tracker.store import Store
@@ -172,6 +175,10 @@ class Writer:
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.made.append(relative)
         target = self.folder / relative
+        if target.parent not in self._folders:
+            _refuse_links(self.folder, target.parent)
+        if target.is_symlink():
+            raise FileRefused(_LINK_REFUSED.format(path=target))
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
                 self.unchanged.append(relative)
@@ -222,12 +229,49 @@ def _previous(folder: Path) -> list[str] | None:
     return [f for f in files if isinstance(f, str)]
 
 
+_LINK_REFUSED = (
+    "{path} is a symbolic link; track site writes and removes no file through a link (remove "
+    "it and build again)."
+)
+
+
+def _refuse_links(folder: Path, path: Path) -> None:
+    """Raise FileRefused if `path`, or a folder between `folder` and it, is a symbolic link
+    (a page written or removed through it would land outside the site)."""
+    for part in [path, *path.parents]:
+        if part == folder or folder not in part.parents:
+            return
+        if part.is_symlink():
+            raise FileRefused(_LINK_REFUSED.format(path=part))
+
+
 def _inside(folder: Path, relative: str) -> Path | None:
     """The file `relative` names in `folder`, or None if it would fall outside it."""
     parts = Path(relative).parts
     if not parts or Path(relative).is_absolute() or ".." in parts:
         return None
     return folder.joinpath(*parts)
+
+
+def _made_by_track(folder: Path, relative: str, database: Path) -> Path | None:
+    """The page of an old build that `relative` names, if it is one track made: an index.html
+    inside the folder, reached through no symbolic link, not the database, and marked with
+    the generator's name. Anything else a manifest lists (it may have been edited, and is
+    often kept in git) is left alone."""
+    target = _inside(folder, relative)
+    if target is None or target.name != "index.html":
+        return None
+    try:
+        _refuse_links(folder, target)
+        if not stat.S_ISREG(target.lstat().st_mode):
+            return None
+        if any(os.path.samefile(target, p) for p in protected_files(database) if p.exists()):
+            return None
+        with target.open("rb") as handle:
+            head = handle.read(1024)
+    except (OSError, FileRefused):
+        return None
+    return target if f'<meta name="generator" content="{GENERATOR}">'.encode() in head else None
 
 
 def _check_folder(folder: Path) -> list[str]:
@@ -250,11 +294,11 @@ def _check_folder(folder: Path) -> list[str]:
     return previous
 
 
-def _remove(folder: Path, stale: Iterable[str]) -> list[str]:
+def _remove(folder: Path, stale: Iterable[str], database: Path) -> list[str]:
     removed = []
     for relative in sorted(stale):
-        target = _inside(folder, relative)
-        if target is None or not target.is_file():
+        target = _made_by_track(folder, relative, database)
+        if target is None:
             continue
         target.unlink()
         removed.append(relative)
@@ -354,7 +398,7 @@ def build_site(
         site.out.finish()
     made = sorted(site.out.made)
     manifest = json.dumps({"generator": "track site", "files": made}, indent=1) + "\n"
-    removed = _remove(folder, set(previous) - set(made) - {MANIFEST})
+    removed = _remove(folder, set(previous) - set(made) - {MANIFEST}, store.path)
     site.out.write(MANIFEST, manifest)
     site.out.finish()
     written = tuple(f for f in site.out.written if f != MANIFEST)
@@ -707,10 +751,10 @@ class _Site:
             out.append(self._rating_card(party, r))
         for p in self.periods.get(c["meeting"], []):
             found = periods.get(p["name"], {})
-            ends = T.date(p["ends"]) if p["ends"] else "open"
+            ends = f"until {T.date(p['ends'])}, not included" if p["ends"] else "open"
             out.append(
                 f"<h3>{_e(p['name'].capitalize())} period "
-                f'<span class="muted">({T.date(p["starts"])} to {ends})</span></h3>'
+                f'<span class="muted">(from {T.date(p["starts"])} {ends})</span></h3>'
             )
             if p.get("description"):
                 out.append(f'<p class="muted">{T.text(p["description"])}</p>')

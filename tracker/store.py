@@ -56,6 +56,7 @@ from tracker.vocabulary import (
     NOT_YET_RATED,
     RATING_KINDS,
     TYPES,
+    WITHDRAWAL_TAG,
     check_confidence,
     check_new_id,
     check_party_code,
@@ -66,6 +67,7 @@ from tracker.vocabulary import (
     check_url,
     kind_name,
     natural_key,
+    with_article,
 )
 
 if TYPE_CHECKING:
@@ -1178,13 +1180,23 @@ class Store:
             kind = TYPES[commitment.type]
             if not kind.scored:
                 raise InvalidValue(
-                    f"{commitment.id} is a {commitment.type}: tracked with evidence, never rated. "
-                    "Record a note instead."
+                    f"{commitment.id} is {with_article(commitment.type)}: tracked with evidence, "
+                    "never rated. Record a note instead."
+                )
+            if rating == NOT_YET_RATED:
+                raise InvalidValue(
+                    f"{NOT_YET_RATED} is not a rating to give: it says nobody has researched the "
+                    "item. To take a rating back, undo it (`track undo EVENT`); for evidence "
+                    "that settles nothing, rate it unclear."
                 )
             if rating not in kind.ratings:
+                given = [r for r in kind.ratings if r != NOT_YET_RATED]
+                close = difflib.get_close_matches(rating, given, n=1, cutoff=0.6)
+                hint = f" Did you mean {close[0]}?" if close else ""
                 raise InvalidValue(
-                    f"{rating!r} is not a rating for {commitment.id}, a {commitment.type}. "
-                    f"Ratings: {', '.join(kind.ratings)}."
+                    f"{rating!r} is not a rating for {commitment.id}, "
+                    f"{with_article(commitment.type)}.{hint} "
+                    f"Ratings: {', '.join(given)}."
                 )
             if isinstance(period, Unset):
                 period = self.period_for(commitment.meeting, on)
@@ -1455,20 +1467,27 @@ class Store:
         reason = check_text(reason, "reason")
         with self._writing():
             uid = self.resolve(ref, withdrawn=False)
-            event = self._event(uid, "retraction", author=author, on=today, text=reason, about=uid)
+            event = self._event(
+                uid, "retraction", author=author, on=today, text=reason, about=uid,
+                tags=[WITHDRAWAL_TAG],
+            )  # fmt: skip
             return self._record(event, today=today)
 
     def undo_target(self, event_ref: str | None, *, author: str) -> Event:
         """Return the event `undo` would withdraw: the one named, or the author's latest
         event in force on this database, other than their undos (so undo after undo goes one
-        step further back, as in an editor; an undo itself is reversed by naming it)."""
+        step further back, as in an editor; an undo itself is reversed by naming it). A
+        withdrawal (`track withdraw`) is an action like any other: undo restores the
+        commitment."""
         if event_ref is not None:
             return self.find_event(event_ref)
         row = self.conn.execute(
-            "SELECT uuid FROM events e WHERE author = ? AND device = ? AND kind != 'retraction' "
+            "SELECT uuid FROM events e WHERE author = ? AND device = ? AND (kind != 'retraction' "
+            "OR (about = commitment_uid AND EXISTS (SELECT 1 FROM json_each(e.tags) "
+            "WHERE value = ?))) "
             "AND NOT EXISTS (SELECT 1 FROM retracted_events r WHERE r.event = e.id) "
             "ORDER BY counter DESC, uuid DESC LIMIT 1",
-            [author, self.device],
+            [author, self.device, WITHDRAWAL_TAG],
         ).fetchone()
         if row is None:
             raise InvalidValue(

@@ -166,7 +166,35 @@ def _check_url(url: str) -> str:
 
 def _clone(url: str, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
-    git(folder.parent, "clone", "--quiet", "--", url, str(folder), what=f"Cloning {url}")
+    # core.symlinks=false: a link committed to the shared repository is checked out as a
+    # plain file holding its target's name, never as a link to follow
+    git(folder.parent, "clone", "--quiet", "--config", "core.symlinks=false", "--", url,
+        str(folder), what=f"Cloning {url}")  # fmt: skip
+
+
+def _refuse_links(folder: Path) -> None:
+    """Raise SyncError if the record files of the repository, or their folders, hold a
+    symbolic link: track reads and writes only plain files there (a link committed by anyone
+    could make a sync write outside the repository)."""
+    for line in git(folder, "ls-files", "--stage", "--", "meetings", "events").splitlines():
+        mode, _, rest = line.partition(" ")
+        if mode == "120000":  # committed as a link, whatever core.symlinks made of it
+            raise SyncError(_LINK.format(name=rest.partition("\t")[2]))
+    for top in ("meetings", "events"):
+        root = folder / top
+        if root.is_symlink():
+            raise SyncError(_LINK.format(name=top))
+        for path, folders, files in os.walk(root):
+            for name in folders + files:
+                if os.path.islink(os.path.join(path, name)):
+                    shown = os.path.relpath(os.path.join(path, name), folder)
+                    raise SyncError(_LINK.format(name=shown))
+
+
+_LINK = (
+    "{name} in the shared repository is a symbolic link; track reads and writes only plain "
+    "files there. Remove it from the repository (git rm), then sync again."
+)
 
 
 def _start(folder: Path, *, author: str) -> None:
@@ -192,6 +220,7 @@ def clone(url: str, database: Path, *, today: dt.date, folder: Path | None = Non
         raise SyncError(f"{folder} already exists; remove it or choose another folder.")
     _clone(url, folder)
     _start(folder, author="track")
+    _refuse_links(folder)
     store = Store.open(database)
     records = list(_read_files(folder, sorted(_record_files(folder))))
     store.add_records(
@@ -211,12 +240,14 @@ def sync(store: Store, *, today: dt.date, author: str) -> SyncSummary:
     folder = repository(store)
     summary = SyncSummary()
     with _locked(folder):
-        summary.written = write_new(store, folder)
+        _refuse_links(folder)
+        summary.written, ids = write_new(store, folder)
         if git(folder, "status", "--porcelain", "--", "events", "meetings").strip():
             git(folder, "add", "--", "events", "meetings")
             git(folder, *_identity(folder, author), "commit", "--quiet", "-m",
                 f"track: {summary.written} events from {store.device[:8]}")  # fmt: skip
             summary.committed = True
+        store.mark_synced(ids)  # only once they are committed (or were already there)
         for attempt in range(RETRIES):
             loaded = pull(store, folder, today=today)
             summary.loaded += loaded.events + loaded.commitments
@@ -276,6 +307,7 @@ def pull(store: Store, folder: Path, *, today: dt.date) -> LoadSummary:
     if not changed:
         return LoadSummary()
     try:
+        _refuse_links(folder)
         records = list(_read_files(folder, sorted(changed, key=_meetings_first)))
         return store.add_records(records, today=today + TIME_ZONE_SLACK, synced=True)
     except TrackError as error:
@@ -361,9 +393,10 @@ def file_name(device: str) -> str:
     return "device-" + hashlib.sha256(device.encode("utf-8")).hexdigest()[:16]
 
 
-def write_new(store: Store, folder: Path) -> int:
+def write_new(store: Store, folder: Path) -> tuple[int, list[int]]:
     """Append to the repository's files every event and meeting this database has that the
-    repository lacks; return how many events were written."""
+    repository lacks; return how many events were written and the row numbers of the events
+    now in the files (to mark synced once they are committed)."""
     columns = Event.columns()
     json_columns = Event.json_columns()
     groups: dict[Path, list[dict]] = {}
@@ -384,8 +417,7 @@ def write_new(store: Store, folder: Path) -> int:
     for target, records in groups.items():
         written += _append(target, records)
     _write_meetings(store, folder)
-    store.mark_synced(ids)
-    return written
+    return written, ids
 
 
 def _append(target: Path, records: list[dict]) -> int:

@@ -100,6 +100,9 @@ SCORE_GROUPS: dict[str, tuple[str, ...]] = {
     "deliverables": ("action", "quantified", "collective"),
     "assurances": ("assurance",),
 }
+# The tag on a retraction that `track withdraw` makes (plain `track undo` reverses it; an undo
+# of a creation it does not).
+WITHDRAWAL_TAG = "withdrawal"
 # Commitment-level states besides a rating.
 SPLIT = "split"  # the parties are rated differently
 DISPUTED = "disputed"  # coders disagree and no review has settled it
@@ -202,9 +205,18 @@ def _choose(value: str, allowed, what: str, plural: str, *, upper: bool = False)
         raise InvalidValue(f"The {what} must be text.")
     cleaned = value.strip().upper() if upper else value.strip().lower()
     if cleaned not in allowed:
+        import difflib
+
         shown = value if len(value) <= 40 else value[:40] + "…"
-        raise InvalidValue(f"Unknown {what} {shown!r}. Valid {plural}: {', '.join(allowed)}.")
+        close = difflib.get_close_matches(cleaned, list(allowed), n=1, cutoff=0.75)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise InvalidValue(f"Unknown {what} {shown!r}.{hint} Valid {plural}: {', '.join(allowed)}.")
     return cleaned
+
+
+def with_article(word: str) -> str:
+    """'an action', 'a position'."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 def check_rating(value: str, *, type_: str | None = None) -> str:
@@ -217,7 +229,7 @@ def check_rating(value: str, *, type_: str | None = None) -> str:
         raise InvalidValue(
             f"A {type_} is tracked with evidence, never rated; record a note instead."
         )
-    return _choose(value, kind.ratings, f"rating for a {type_}", "ratings")
+    return _choose(value, kind.ratings, f"rating for {with_article(type_)}", "ratings")
 
 
 def check_type(value: str) -> str:
