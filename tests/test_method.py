@@ -454,6 +454,17 @@ def test_a_later_rating_made_over_a_dispute_settles_it(run, seeded):
     assert party_statuses(run, "MIL-5")["US"] == "partial"
 
 
+def test_an_update_over_another_coders_rating_is_not_a_second_coding(run, seeded):
+    """`track set` by a second analyst, after seeing the first's rating, updates it (status
+    shows it recalibrated); agreement counts only independent codings, so it is left out."""
+    run("assess", "MIL-5", "in-progress", "--party", "US", "--coder", "ann", "--on",
+        "2024-06-01", "--rationale", "agreed, not yet held")  # fmt: skip
+    run("set", "MIL-5", "fulfilled", "--party", "US", "--coder", "ben", "--on", "2024-06-02",
+        "--reason", "held")  # fmt: skip
+    assert party_statuses(run, "MIL-5")["US"] == "fulfilled"
+    assert "No party-item has been rated by two coders yet." in run("agreement").stderr
+
+
 def test_agreement_with_no_double_coding(run, seeded):
     result = run("agreement")
     assert "No party-item has been rated by two coders yet." in result.stderr

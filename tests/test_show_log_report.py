@@ -144,3 +144,15 @@ def test_report_bad_input(run, seeded, tmp_path):
     assert_one_line_error(run("report", "--stale", "forever", ok=False), "90d", code=1)
     missing = tmp_path / "no" / "such" / "r.md"
     assert_one_line_error(run("report", "-o", str(missing), ok=False), "Cannot write")
+
+
+def test_json_report_fields_keep_their_type_on_every_path(run, seeded):
+    """The report read from the derived tables (now) and the one folded from the events (an
+    earlier --as-of) give the same JSON types: flags are true/false, never 0/1."""
+    import re
+
+    now = run("report", "-f", "json").stdout
+    earlier = run("report", "-f", "json", "--as-of", "2024-01-01").stdout
+    for text in (now, earlier):
+        flags = set(re.findall(r'"(?:personal|withdrawn)": ([^,}\s]+)', text))
+        assert flags and flags <= {"true", "false"}, flags

@@ -202,3 +202,25 @@ def test_status_bad_filters(run, seeded, args, fragments, code):
     result = run("status", *args, ok=False)
     assert_one_line_error(result, *fragments, code=code)
     assert dump(seeded) == before
+
+
+def test_a_split_with_every_side_closed_is_not_open(run, seeded):
+    """US broken / CN fulfilled: nothing left to watch, so neither stale nor overdue."""
+    run("edit", "MIL-1", "--due", "2024-03-01")
+    run("set", "MIL-1", "broken", "--party", "US", "--on", "2024-01-02", "--reason", "r")
+    run("set", "MIL-1", "fulfilled", "--party", "CN", "--on", "2024-01-02", "--reason", "r")
+    assert "split" in run("status", "--area", "military").stdout
+    assert "MIL-1" not in run("status", "--stale", "90d").stdout
+    assert "MIL-1" not in run("status", "--overdue").stdout
+    run("set", "MIL-1", "in-progress", "--party", "CN", "--on", "2024-01-03", "--reason", "r")
+    assert "MIL-1" in run("status", "--overdue").stdout
+
+
+def test_a_split_of_many_parties_is_grouped_by_rating():
+    from tracker.derived import PartyRating, split_detail
+
+    ratings = {p: PartyRating("not-yet-rated") for p in ("CA", "FR", "DE", "IT", "JP", "GB")}
+    ratings["CA"] = ratings["FR"] = PartyRating("fulfilled")
+    assert split_detail(ratings) == "fulfilled CA, FR · not-yet-rated DE, IT, JP, GB"
+    two = {"US": PartyRating("broken"), "CN": PartyRating("fulfilled")}
+    assert split_detail(two) == "US broken / CN fulfilled"

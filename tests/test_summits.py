@@ -324,3 +324,14 @@ def test_an_imported_party_must_be_the_meetings(run, rio, tmp_path):
     before = dump(rio)
     assert_one_line_error(run("import", str(target), ok=False), "not NO", code=1)
     assert dump(rio) == before
+
+
+def test_assurances_and_deliverables_are_scored_apart(run, seeded):
+    run("set", "BALI-1", "maintained", "--on", "2024-01-02", "--reason", "kept")
+    run("set", "NARC-1", "fulfilled", "--on", "2024-01-02", "--reason", "held")
+    deliverables = export_json(run, "--meeting", "woodside-2023")
+    assurances = export_json(run, "--meeting", "woodside-2023", "--scope", "assurances")
+    assert (deliverables["scope"], assurances["scope"]) == ("deliverables", "assurances")
+    assert "BALI-1" not in deliverables["grid"] and "NARC-1" in deliverables["grid"]
+    assert set(assurances["grid"]) == {f"BALI-{n}" for n in range(1, 6)}
+    assert assurances["overall"] == {"average": 1.0, "percent": 100.0, "n": 1}

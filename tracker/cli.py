@@ -9,6 +9,7 @@ import datetime as dt
 import errno
 import gc
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -37,6 +38,7 @@ from tracker.vocabulary import (
     EVENT_KINDS,
     FORMALITIES,
     RATINGS,
+    SCORE_GROUPS,
     SOURCE_CLASSES,
     STANCES,
     STATES,
@@ -609,9 +611,15 @@ def init(ctx: click.Context, empty: bool, seed_files: tuple[Path, ...], force: b
     count = existing.count_commitments()
     existing.close()
     if not force:
+        add = (
+            f"To add {'these files' if len(seed_files) > 1 else seed_files[0]} to it: track "
+            f"import {' '.join(shlex.quote(str(f)) for f in seed_files)}. "
+            if seed_files
+            else ""
+        )
         raise DatabaseExists(
-            f"{state.path} already exists ({plural(count, 'commitment')}). "
-            "Use --force to start again; the old file is kept as a backup."
+            f"{state.path} already exists ({plural(count, 'commitment')}). {add}"
+            "Use --force to replace it with a new database (the old file is kept as a backup)."
         )
     backup = _backup_path(state.path)
     summary, backup = replace_database(
@@ -2060,7 +2068,11 @@ def meeting_new(ctx, slug, title, date_, place, parties, output) -> None:
     database = _state(ctx).path
     with atomic_write(output, database=database) as handle:
         handle.write(text)
-    say(f"Wrote the seed file of {slug} to {output}.")
+    say(
+        f"Wrote the seed file of {slug} to {output}. Add commitments to it, check it with "
+        f"`track check {shlex.quote(str(output))}`, then add it to the database with "
+        f"`track import {shlex.quote(str(output))}`."
+    )
 
 
 # --------------------------------------------------------------------------- scores
@@ -2085,11 +2097,18 @@ def scores() -> None:
     "-f", "--format", "output_format", type=click.Choice(["table", "csv", "json"]),
     default="table", show_default=True, help="A table to read, CSV for spreadsheets, JSON.",
 )  # fmt: skip
+@click.option(
+    "--scope", type=click.Choice(["deliverables", "assurances"]), default="deliverables",
+    show_default=True,
+    help="Which commitments: deliverables (actions, quantified, collective) or assurances; "
+    "the two are averaged apart, never pooled.",
+)  # fmt: skip
 @click.option("-o", "--output", type=PathParam(), help="Write to this file instead of stdout.")
 @click.pass_context
-def scores_export(ctx, meeting, period, parties, output_format, output) -> None:
+def scores_export(ctx, meeting, period, parties, output_format, scope, output) -> None:
     """The commitment x party grid of scores, with per-party, per-commitment and overall
-    averages and percentages.
+    averages and percentages: of the deliverables, or with --scope assurances of the
+    assurances (never the two pooled; principles and positions are never scored).
 
     Cells are +1, 0 or -1 (the score of the rating that counts for the period); unrated,
     unclear and disputed cells are left out of every average, never counted as 0. Averages are
@@ -2110,11 +2129,12 @@ def scores_export(ctx, meeting, period, parties, output_format, output) -> None:
     grid = scoring.build_grid(
         store, meeting=slug, period=period_record.name if period_record else None, as_of=as_of
     )
+    grid.rows = [r for r in grid.rows if r["type"] in SCORE_GROUPS[scope]]
     if parties:
         from tracker.records import expand_parties
 
         grid.parties = expand_parties(list(parties), store.meeting(slug))
-    text = scoring.render_grid(grid, output_format)
+    text = scoring.render_grid(grid, output_format, scope=scope)
     if output is None:
         if output_format == "table":
             emit(text.rstrip("\n"))

@@ -319,12 +319,23 @@ def summary_status(type_: str, ratings: dict[str, PartyRating]) -> str:
 
 
 def split_detail(ratings: dict[str, PartyRating]) -> str:
-    """Return "US broken / CN fulfilled" for a split commitment."""
-    return " / ".join(f"{party} {r.rating}" for party, r in ratings.items())
+    """Return "US broken / CN fulfilled" for a split commitment of two or three parties, and
+    the parties grouped by rating for more: "fulfilled CA, FR · not-yet-rated DE, IT, JP"."""
+    if len(ratings) <= 3:
+        return " / ".join(f"{party} {r.rating}" for party, r in ratings.items())
+    groups: dict[str, list[str]] = {}
+    for party, r in ratings.items():
+        groups.setdefault(r.rating, []).append(party)
+    return " · ".join(f"{rating} {', '.join(parties)}" for rating, parties in groups.items())
 
 
-def is_open(status: str) -> bool:
-    """True for an item still to watch: rated or not, but not closed and not tracked-only."""
+def is_open(status: str, party_ratings: Iterable[str] = ()) -> bool:
+    """True for an item still to watch: rated or not, but not closed and not tracked-only. A
+    split commitment is closed when every party's side is (US broken / CN fulfilled)."""
+    if status == SPLIT:
+        ratings = list(party_ratings)
+        if ratings and all(r in CLOSED for r in ratings):
+            return False
     return status not in CLOSED and status != TRACKED
 
 

@@ -407,6 +407,8 @@ class Record:
                 continue
             if f.name in json_columns and isinstance(value, str):
                 value = json.loads(value)
+            elif f.type == "bool" and isinstance(value, int):  # SQLite stores 0 and 1
+                value = bool(value)
             values[f.name] = value
         return cls(**values)
 

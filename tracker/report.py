@@ -103,7 +103,11 @@ def build_report(
         for p, rating in r.party_statuses.items()
     ]
     stale_cutoff = stale.before(as_of).isoformat()
-    quiet = [_brief(r) for r in rows if is_open(r.status) and r.last_update < stale_cutoff]
+    quiet = [
+        _brief(r)
+        for r in rows
+        if is_open(r.status, r.party_statuses.values()) and r.last_update < stale_cutoff
+    ]
     groups = {
         name: {
             "types": list(types),

@@ -512,9 +512,10 @@ def import_table(
 CELL_MARKS = {1: "+1", 0: "0", -1: "-1"}
 
 
-def render_grid(grid: Grid, output_format: str) -> str:
+def render_grid(grid: Grid, output_format: str, *, scope: str = "deliverables") -> str:
     """Return a grid as a compact table (one narrow column per party, for a terminal even at
-    twenty parties), CSV (numbers, for spreadsheets) or JSON."""
+    twenty parties), CSV (numbers, for spreadsheets) or JSON (saying which `scope` of
+    commitments it holds)."""
     means = grid_means(grid)
     if output_format == "json":
         from tracker.formats import to_json
@@ -525,6 +526,7 @@ def render_grid(grid: Grid, output_format: str) -> str:
                     "format": "track-scores/1",
                     "meeting": grid.meeting,
                     "period": grid.period,
+                    "scope": scope,
                     "parties": {p: m.as_dict() for p, m in means["parties"].items()},
                     "commitments": {c: m.as_dict() for c, m in means["commitments"].items()},
                     "overall": means["overall"].as_dict(),
@@ -540,7 +542,7 @@ def render_grid(grid: Grid, output_format: str) -> str:
         )
     if output_format == "csv":
         return _grid_csv(grid, means)
-    return _grid_table(grid, means)
+    return _grid_table(grid, means, scope)
 
 
 def _grid_csv(grid: Grid, means: dict) -> str:
@@ -572,7 +574,7 @@ def _number(value: float | None):
     return "" if value is None else round(value, 6)
 
 
-def _grid_table(grid: Grid, means: dict) -> str:
+def _grid_table(grid: Grid, means: dict, scope: str) -> str:
     from tracker.escape import terminal
 
     width = max([len(p) for p in grid.parties] + [2])
@@ -616,4 +618,5 @@ def _grid_table(grid: Grid, means: dict) -> str:
             f"{parties[p].n:>3}"
         )
     title = f"{grid.meeting}" + (f", {grid.period} period" if grid.period else ", ratings now")
+    title += f": {scope}"
     return title + "\n\n" + "\n".join(lines) + "\n"

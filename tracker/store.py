@@ -855,7 +855,7 @@ class Store:
             parties = list(party_lists[parties_json])
             by_party = {p: by_party.get(p, NOT_YET_RATED) for p in parties}
             shown = by_party[party] if party else status
-            open_ = derived.is_open(overall) and due is not None
+            open_ = derived.is_open(overall, by_party.values()) and due is not None
             is_overdue = open_ and due < as_iso
             if wanted and shown not in wanted:
                 continue
@@ -863,7 +863,10 @@ class Store:
                 continue
             if within_iso and not (open_ and due <= within_iso):
                 continue
-            if stale_iso and (last >= stale_iso or not derived.is_open(shown)):
+            if stale_iso and (
+                last >= stale_iso
+                or not derived.is_open(shown, () if party else by_party.values())
+            ):
                 continue
             result.append(
                 StatusRow(
@@ -1668,17 +1671,33 @@ class Store:
             meeting = self.meeting(meeting).slug
         rows = self.conn.execute(
             "SELECT c.id, c.parties, c.type, e.party, e.period, e.author, e.status, "
-            "e.happened_on, e.counter, e.uuid FROM live_events e "
+            "e.happened_on, e.counter, e.uuid, e.kind, e.changes FROM live_events e "
             "JOIN commitments c ON c.uid = e.commitment_uid "
             "WHERE e.kind IN ('status', 'assessment') AND NOT c.withdrawn "
             "AND (:meeting IS NULL OR c.meeting = :meeting) "
             "AND (:period IS NULL OR e.period = :period)",
             {"meeting": meeting, "period": period},
-        )
+        ).fetchall()
+        author_of = {row[9]: row[5] for row in rows}
         latest: dict[tuple, tuple] = {}
         parties_of: dict[str, list[str]] = {}
-        for cid, parties, type_, party, period_, author, rating, on, counter, uuid in rows:
+        for (
+            cid,
+            parties,
+            type_,
+            party,
+            period_,
+            author,
+            rating,
+            on,
+            counter,
+            uuid,
+            kind,
+            changes,
+        ) in rows:
             if not TYPES[type_].scored:
+                continue
+            if changes and _not_independent(kind, json.loads(changes), author, author_of):
                 continue
             if party is None and cid not in parties_of:
                 parties_of[cid] = json.loads(parties)
@@ -2002,3 +2021,18 @@ def _replacer_alive(mark: str) -> bool:
 
 
 __all__ = ["Store", "StatusRow", "atomic_write", "create_database", "replace_database"]
+
+
+def _not_independent(kind: str, changes: dict, author: str, author_of: dict[str, str]) -> bool:
+    """Whether a rating is an update made over another coder's (a `track set` that saw it,
+    which `status` counts as a recalibration) or a settlement of a dispute: not an independent
+    coding, so left out of agreement."""
+    seen = changes.get("status")
+    if isinstance(seen, list) and seen[:1] == [DISPUTED]:
+        return True
+    saw = changes.get("saw")
+    return (
+        kind == "status"
+        and isinstance(saw, list)
+        and any(author_of.get(u, author) != author for u in saw if isinstance(u, str))
+    )
