@@ -864,8 +864,7 @@ class Store:
             if within_iso and not (open_ and due <= within_iso):
                 continue
             if stale_iso and (
-                last >= stale_iso
-                or not derived.is_open(shown, () if party else by_party.values())
+                last >= stale_iso or not derived.is_open(shown, () if party else by_party.values())
             ):
                 continue
             result.append(
