@@ -563,6 +563,7 @@ REQUIRED = {
     ("withdraw",): ["AI-1"], ("add",): ["NEW-1"], ("import",): ["nope.json"],
     ("backup",): ["b.db"], ("search",): ["talks"], ("completion",): ["bash"],
     ("period", "add"): ["p"],
+    ("serve",): ["--metadata"],  # every option checked, then no server left running
 }  # fmt: skip
 OPTIONS = command_options()
 

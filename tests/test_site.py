@@ -113,8 +113,27 @@ def test_site_has_a_page_for_everything(site, seeded):
 
 
 def test_every_link_resolves_and_no_request_leaves_the_site(site):
+    assert len(list(site.rglob("*.html"))) > 40
+    assert_links_resolve(site)
+
+
+def test_a_site_of_one_meeting_holds_its_commitments_alone(db_path, tmp_path, run):
+    run("init")  # the bundled record: four meetings, linked to one another
+    folder = tmp_path / "busan"
+    build(db_path, folder, meeting="busan-2025")
+    pages = {p.name for p in (folder / "commitments").iterdir()}
+    assert pages and all(name.startswith("busan-") for name in pages)
+    assert (
+        "<title>Commitment tracker: Trump–Xi meeting in Busan<"
+        in (folder / "index.html").read_text()
+    )
+    assert_links_resolve(folder)  # links to other meetings' commitments are text
+    assert "NARC-4" in (folder / "commitments" / "busan-2" / "index.html").read_text()
+
+
+def assert_links_resolve(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) > 40
+    assert len(pages) > 20
     ids = {page: parse(page).ids for page in pages}
     for page in pages:
         text = page.read_text(encoding="utf-8")

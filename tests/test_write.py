@@ -326,7 +326,7 @@ def test_amend_corrects_an_event_and_undo_reverses_it(run, seeded):
                  "--source", "https://example.org/notice", "--source-title", "Notice",
                  "--source-class", "document", "--reason", "Date of the notice")  # fmt: skip
     assert result.stderr.startswith(f"Amended event {ref} (event ")
-    assert "  happened_on: 2024-08-05 -> 2024-08-02\n" in result.stderr
+    assert "  date: 2024-08-05 -> 2024-08-02\n" in result.stderr
     assert "  party: (none) -> CN\n" in result.stderr
     assert (
         "  sources: removed <https://example.org/copy>; added Notice, document "
@@ -343,7 +343,7 @@ def test_amend_corrects_an_event_and_undo_reverses_it(run, seeded):
     amendment = next(e for e in events if e["kind"] == "amendment")
     assert amendment["changes"]["happened_on"] == ["2024-08-05", "2024-08-02"]
     page = run("show", "NARC-2").stdout
-    assert "happened_on: 2024-08-05 -> 2024-08-02" in page
+    assert "date: 2024-08-05 -> 2024-08-02" in page
     # the original row is never rewritten
     raw = next(e for e in events_of(seeded, "NARC-2") if e["uuid"].startswith(ref))
     assert (raw["happened_on"], raw["party"]) == ("2024-08-05", None)

@@ -1103,11 +1103,11 @@ def note(
     _finish(store)
 
 
-def _warn_about_sources(store: Store, cid: str, event) -> None:
+def _warn_about_sources(store: Store, cid: str, event, *, what: str = "note") -> None:
     """Warn when new evidence has no source, or cites what evidence in force already cites."""
     if not event.sources:
         say(
-            f"Warning: this note has no source; add one with `track amend {event.uuid[:8]} "
+            f"Warning: this {what} has no source; add one with `track amend {event.uuid[:8]} "
             "--source URL`."
         )
         return
@@ -1115,7 +1115,7 @@ def _warn_about_sources(store: Store, cid: str, event) -> None:
         same_day = " of the same date" if other.happened_on == event.happened_on else ""
         say(
             f"Warning: {cid} already has evidence{same_day} citing this source: "
-            f"{other.happened_on}, event {other.uuid[:8]}. If this note repeats it, withdraw it "
+            f"{other.happened_on}, event {other.uuid[:8]}. If this {what} repeats it, withdraw it "
             f"with `track undo {event.uuid[:8]}`."
         )
 
@@ -1358,10 +1358,12 @@ def measure(
         party=party,
     )
     metric = store.metric(commitment_id)
+    cid = store.resolve_id(commitment_id)
     say(
-        f"Recorded {number(value)} for {store.resolve_id(commitment_id)} ({metric.name}) on "
+        f"Recorded {number(value)} for {cid} ({metric.name}) on "
         f"{event.happened_on} (event {event.uuid[:8]})."
     )
+    _warn_about_sources(store, cid, event, what="reading")
     _finish(store)
 
 
@@ -2603,8 +2605,12 @@ def report(
     metavar="URL",
     help="The http(s) address the site is published at (makes the feed's links absolute).",
 )
+@click.option(
+    "--meeting", shell_complete=complete_meetings,
+    help="Only this meeting's commitments (default: every meeting's).",
+)  # fmt: skip
 @click.pass_context
-def site(ctx, folder, no_timestamp, title, base_url) -> None:
+def site(ctx, folder, no_timestamp, title, base_url, meeting) -> None:
     """Write the tracker as a static website into FOLDER: an index with every commitment's
     rating, filters by area, party, type and rating, a page per commitment, party and
     meeting, a methodology page and an Atom feed of new evidence.
@@ -2617,6 +2623,7 @@ def site(ctx, folder, no_timestamp, title, base_url) -> None:
     Examples:
       track site public --no-timestamp
       track site public --base-url https://our-desk.github.io/woodside/
+      track site g7-site --meeting g7-2026
     """
     from pathlib import Path
 
@@ -2638,6 +2645,7 @@ def site(ctx, folder, no_timestamp, title, base_url) -> None:
         generated_at=None if no_timestamp else dt.datetime.now().isoformat(timespec="seconds"),
         title=title,
         base_url=base_url,
+        meeting=meeting,
     )
     if summary.written or summary.removed:
         say(
@@ -2648,8 +2656,19 @@ def site(ctx, folder, no_timestamp, title, base_url) -> None:
         say(f"The site in {folder} is up to date: {plural(summary.files, 'file')} unchanged.")
 
 
+def _host(_ctx, _param, value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9._:\[\]-]{1,253}", value or ""):
+        raise click.BadParameter(f"{value[:40]!r} is not a host name or address.")
+    return value
+
+
 @cli.command(context_settings=CONTEXT)
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, callback=_host,
+    help="The address to listen on.",
+)  # fmt: skip
 @click.option(
     "--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="The port."
 )

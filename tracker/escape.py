@@ -46,6 +46,7 @@ _MD_LINE_START = re.compile(r"^(#|[-+=>])")
 _MD_NUMBERED = re.compile(r"^(\d+)[.)]")
 
 
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _MD_ANY = re.compile(r"[\\`*_\[\]|~<>&]|^(?:#|[-+=>]|\d+[.)])")  # anything to escape
 
 
@@ -57,7 +58,8 @@ def markdown(value: Any) -> str:
     if plain and text == text.strip() and not _MD_ANY.search(text):
         return text  # plain printable text: nothing to escape (the usual case)
     text = terminal(" ".join(text.split()))
-    text = _html.escape(text, quote=False)  # < > & never become HTML
+    # < never opens a tag and & never starts an entity; a plain "Holland & Knight" stays so
+    text = _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     numbered = _MD_NUMBERED.match(text)
     if numbered:  # "1986. " would start an ordered list: escape its dot, "1986\. "

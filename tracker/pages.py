@@ -11,9 +11,9 @@ import click
 
 from tracker import escape
 from tracker.derived import State, split_detail
-from tracker.formats import paint, status_colour, use_colour
+from tracker.formats import paint, plural, status_colour, use_colour
 from tracker.records import Event, Meeting, Metric
-from tracker.vocabulary import SPLIT, label, number
+from tracker.vocabulary import FIELD_WORDS, SPLIT, label, number
 
 LABEL_WIDTH = 11
 
@@ -42,7 +42,7 @@ def heading(name: str) -> str:
 def rating_text(rating: str) -> str:
     """A rating with its reader-facing label where that differs: 'fulfilled (Promise Kept)'."""
     shown = label(rating)
-    return rating if shown == rating else f"{rating} ({shown})"
+    return rating if shown.lower().replace(" ", "-") == rating else f"{rating} ({shown})"
 
 
 def what(event: Event) -> str:
@@ -89,7 +89,7 @@ def change_lines(changes: dict[str, list]) -> list[str]:
         if name == "sources" and old and new:
             out.append(f"sources: {_source_changes(old, new)}")
         else:
-            out.append(f"{name}: {_short(old)} -> {_short(new)}")
+            out.append(f"{FIELD_WORDS.get(name, name)}: {_short(old)} -> {_short(new)}")
     return out
 
 
@@ -254,9 +254,9 @@ def commitment_page(
             )
         )
     lines += [
-        click.style(f"Timeline ({len(events)} events, oldest first)", bold=True)
+        click.style(f"Timeline ({plural(len(events), 'event')}, oldest first)", bold=True)
         if use_colour()
-        else f"Timeline ({len(events)} events, oldest first)"
+        else f"Timeline ({plural(len(events), 'event')}, oldest first)"
     ]
     lines += [event_block(e) for e in events]
     return "\n".join(lines)

@@ -855,7 +855,8 @@ def _md_commitment(c: dict[str, Any]) -> list[str]:
             stance = "" if e["stance"] == "supports" else f" **{md(e['stance'])}**"
             what = md(e["text"] or f"rated {e['status']}")
             if e["kind"] in ("status", "assessment"):
-                what = f"rated {md(e['status'])}: " + (md(e["text"]) if e["text"] else "")
+                period = f" for the {md(e['period'])} period" if e.get("period") else ""
+                what = f"rated {md(e['status'])}{period}: " + (md(e["text"]) if e["text"] else "")
             out.append(
                 f"- {e['happened_on']} `{e['event'][:8]}`{party}{stance} {what}"
                 f"{sources_md(e['sources'])}"

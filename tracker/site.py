@@ -380,6 +380,7 @@ def build_site(
     generated_at: str | None = None,
     title: str | None = None,
     base_url: str | None = None,
+    meeting: str | None = None,
 ) -> SiteSummary:
     """Write the tracker's website into `folder` (created if missing; refused if it holds
     anything but a site track made) and return what was written, left alone and removed.
@@ -387,10 +388,15 @@ def build_site(
     Ratings, overdue deadlines and the headline are as of `today`; everything else on a page
     comes from the data, so the same data gives the same bytes. `generated_at` (an ISO time)
     is printed on the index and dates the feed; leave it out for reproducible builds.
-    `base_url` (the address the site is published at) makes the feed's links absolute."""
+    `base_url` (the address the site is published at) makes the feed's links absolute. With
+    `meeting`, the site holds that meeting's commitments alone (links to others are text)."""
     folder = Path(folder)
     previous = _check_folder(folder)
-    site = _Site(store, folder, today=today, generated_at=generated_at, title=title)
+    if meeting is not None:
+        meeting = store.meeting(meeting).slug
+    site = _Site(
+        store, folder, today=today, generated_at=generated_at, title=title, meeting=meeting
+    )
     site.base_url = base_url.rstrip("/") + "/" if base_url else None
     try:
         site.build()
@@ -407,13 +413,13 @@ def build_site(
 
 
 class _Site:
-    def __init__(self, store: Store, folder: Path, *, today, generated_at, title):
+    def __init__(self, store: Store, folder: Path, *, today, generated_at, title, meeting=None):
         self.store = store
         self.today = today
         self.generated_at = generated_at
         self.out = Writer(folder, store.path)
         self.base_url: str | None = None
-        self.data = build_report(store, today=today, stream=True)
+        self.data = build_report(store, today=today, stream=True, meeting=meeting)
         self.data["grid"] = list(self.data["grid"])  # read several times here
         meetings = self.data["meetings"]
         self.meetings = {m["slug"]: m for m in meetings}
@@ -421,7 +427,9 @@ class _Site:
         self.title = title or site_title(meetings)
         self.names = _party_names(meetings)
         self.parties = self.data["compliance"]["parties"]
-        self.commitments = store.commitments()
+        self.commitments = {
+            k: c for k, c in store.commitments().items() if meeting is None or c.meeting == meeting
+        }
         grid = self.data["grid"]
         used_ratings = {cell["rating"] for r in grid for cell in r["cells"].values()}
         self.rating_order = [r for r in [*RATINGS, "disputed", "tracked"] if r in used_ratings]
@@ -690,7 +698,7 @@ class _Site:
             (
                 "Evidence",
                 f"{c['evidence_count']} piece{'s' if c['evidence_count'] != 1 else ''}; "
-                f"latest event {T.date(c['last_update'])}",
+                f"last activity (evidence or rating) {T.date(c['last_update'])}",
             )
         )
         return (
@@ -826,7 +834,7 @@ class _Site:
                 due = f'<strong class="overdue">overdue since {T.date(row.due)}</strong>'
             meta.append(due)
         meta.append(
-            f"{row.evidence} piece{'s' if row.evidence != 1 else ''} of evidence, latest event "
+            f"{row.evidence} piece{'s' if row.evidence != 1 else ''} of evidence, last activity "
             f"{T.date(row.last_update)}"
         )
         name = f'<span class="id">{_e(row.id)}</span> {_e(row.title)}'
@@ -1101,7 +1109,7 @@ class _Site:
             ]
             self.page(
                 path,
-                title=f"Scorecard: {party}",
+                title=f"Scorecard: {self._party_name(party)}",
                 body="\n".join(b for b in body if b),
                 crumbs=[("Parties", links.page("parties")), (party, None)],
             )

@@ -52,6 +52,7 @@ from tracker.records import (
 )
 from tracker.vocabulary import (
     DISPUTED,
+    FIELD_WORDS,
     NOT_A_PARTY_HINT,
     NOT_YET_RATED,
     RATING_KINDS,
@@ -1457,7 +1458,8 @@ class Store:
                 "amendment",
                 author=author,
                 on=today,
-                text=f"Amended {', '.join(changes)}" + (f": {reason}" if reason else "."),
+                text=f"Amended {', '.join(FIELD_WORDS.get(c, c) for c in changes)}"
+                + (f": {reason}" if reason else "."),
                 about=target.uuid,
                 changes=changes,
             )

@@ -100,6 +100,8 @@ SCORE_GROUPS: dict[str, tuple[str, ...]] = {
     "deliverables": ("action", "quantified", "collective"),
     "assurances": ("assurance",),
 }
+# How an event's fields are named to people (amendments, edits).
+FIELD_WORDS = {"happened_on": "date", "status": "rating"}
 # The tag on a retraction that `track withdraw` makes (plain `track undo` reverses it; an undo
 # of a creation it does not).
 WITHDRAWAL_TAG = "withdrawal"
@@ -357,8 +359,11 @@ def check_url(value: str, what: str = "source address") -> str:
 
 
 def number(value: float) -> str:
-    """Return a reading without a trailing .0 (100, not 100.0)."""
-    return f"{value:g}" if value == int(value) and abs(value) < 1e15 else f"{value:,.6g}"
+    """Return a reading as people write it: thousands grouped, no trailing .0 (50,000, not
+    50000.0 or 5e+04)."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
 
 
 MAX_NUMBER = 1e15
