@@ -1746,11 +1746,25 @@ def period_add(ctx, name, meeting, starts, ends, description) -> None:
 # --------------------------------------------------------------------------- log
 
 
+def _brief_what(text: str) -> str:
+    """A rating's What in a narrow terminal: 'rated partial [successor]' for 'assessed
+    fulfilled -> partial [successor]' (the old rating is on the event's own page)."""
+    kind, _, rest = text.partition(" ")
+    if kind not in ("assessed", "status"):
+        return text
+    return "rated " + rest.split(" -> ")[-1]
+
+
 LOG_COLUMNS = [
     Column("ref", "Event"),
     Column("happened_on", "Date"),
     Column("commitment", "ID"),
-    Column("what", "What", colour=lambda text: status_colour(text.split(" ")[-1])),
+    Column(
+        "what",
+        "What",
+        colour=lambda text: status_colour(text.split(" ")[-1]),
+        compact=lambda text: _brief_what(text),
+    ),  # fmt: skip
     Column("party", "Party", optional=True),
     Column("author", "By", optional=True),
     Column("text", "Text", shrink=True),

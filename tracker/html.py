@@ -124,7 +124,7 @@ footer { margin-top: 2.5rem; border-top: 2px solid var(--ink); font-size: .9rem;
   .wide-only { display: none; }
   th, td { padding: .3rem .3rem; }
   table.grid.few { table-layout: fixed; width: 100%; }
-  table.grid.few th[scope="row"] { width: 40%; }
+  table.grid.few th[scope="row"] { width: 40%; hyphens: auto; }
   .timeline-box { padding: 0 6.2rem 0 5.2rem; }
 }
 @media print {
@@ -299,7 +299,9 @@ def headline_figures(data: dict[str, Any], *, stale: bool = True) -> str:
         (h["overdue"], "overdue"),
     ]  # fmt: skip
     if stale:
-        items.append((h["stale"], f"open with no news in {data['stale']['duration']}"))
+        items.append(
+            (h["stale"], f"open with no evidence or rating in {data['stale']['duration']}")
+        )
     return figures(items)
 
 
@@ -622,7 +624,7 @@ def _headline(data, links: Links) -> str:
         else f"As of <strong>{date(data['as_of'])}</strong>"
     )
     period = data["period"]
-    scope = ""
+    scope = " Each figure takes the latest rating of each party-item, whatever its period."
     if period:
         until = f"until {date(period['ends'])} (not included)" if period["ends"] else "(open)"
         scope = (
@@ -649,8 +651,13 @@ def _distribution(data, links: Links) -> str:
 COMPLIANCE_NOTE = (
     "<p>Average score (+1 kept, 0 partial or in the works, −1 not kept) as a percentage, "
     "(score + 1) / 2 × 100, with how many party-items it covers. Not yet rated, unclear "
-    "and disputed items are left out; deliverables and assurances are never pooled.</p>"
+    "and disputed items are left out; deliverables and assurances are never pooled. Each "
+    "party-item counts with its latest rating, whatever compliance period it was made for "
+    "(each commitment's page gives the rating of every period).</p>"
 )
+
+
+PERIOD_NOTE = COMPLIANCE_NOTE.split(" Each party-item counts")[0] + "</p>"
 
 
 def _compliance(data, links: Links) -> str:
@@ -659,7 +666,7 @@ def _compliance(data, links: Links) -> str:
     return (
         '<section id="compliance"><h2>Compliance, with coverage</h2>'
         + chart
-        + COMPLIANCE_NOTE
+        + (COMPLIANCE_NOTE if not data["period"] else PERIOD_NOTE)
         + compliance_tables(comp, links)
         + "</section>"
     )

@@ -582,8 +582,8 @@ def _md_headline(data) -> list[str]:
     lines.append(
         f"- {h['disputed']} disputed between coders · {h['recalibrated']} recalibrated · "
         f"{h['overdue']} overdue · {h['due_soon']} due within "
-        f"{data['methodology']['due_soon_days']} days · {h['stale']} open with no news in "
-        f"{data['stale']['duration']}"
+        f"{data['methodology']['due_soon_days']} days · {h['stale']} open with no evidence or "
+        f"rating in {data['stale']['duration']}"
     )
     return lines + [""]
 

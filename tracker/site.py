@@ -1024,6 +1024,7 @@ class _Site:
             "its rating as a meter (how many of three cells are filled, and in words), and for "
             "each its evidence and sources. Not yet rated means nobody has researched it yet, "
             "not that it was broken.</p>",
+            '<p class="jump"><a href="#commitments">Skip to the list of every commitment</a></p>',
             '<section id="headline"><h2>Headline</h2>',
             T.headline_figures(data, stale=False),
             T.by_party(data, links),
