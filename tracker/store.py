@@ -1670,35 +1670,25 @@ class Store:
         events in force (amendments applied) in one query, without folding."""
         if meeting is not None:
             meeting = self.meeting(meeting).slug
+        # Independent codings only: not a `set` made after seeing another coder's rating (an
+        # update, shown as recalibrated), nor a rating that settles a dispute.
         rows = self.conn.execute(
             "SELECT c.id, c.parties, c.type, e.party, e.period, e.author, e.status, "
-            "e.happened_on, e.counter, e.uuid, e.kind, e.changes FROM live_events e "
+            "e.happened_on, e.counter, e.uuid FROM live_events e "
             "JOIN commitments c ON c.uid = e.commitment_uid "
             "WHERE e.kind IN ('status', 'assessment') AND NOT c.withdrawn "
             "AND (:meeting IS NULL OR c.meeting = :meeting) "
-            "AND (:period IS NULL OR e.period = :period)",
+            "AND (:period IS NULL OR e.period = :period) "
+            "AND NOT (e.changes IS NOT NULL AND ("
+            "  coalesce(json_extract(e.changes, '$.status[0]'), '') = 'disputed' "
+            "  OR (e.kind = 'status' AND EXISTS (SELECT 1 FROM json_each(e.changes, '$.saw') s "
+            "      JOIN events o ON o.uuid = s.value WHERE o.author != e.author))))",
             {"meeting": meeting, "period": period},
-        ).fetchall()
-        author_of = {row[9]: row[5] for row in rows}
+        )
         latest: dict[tuple, tuple] = {}
         parties_of: dict[str, list[str]] = {}
-        for (
-            cid,
-            parties,
-            type_,
-            party,
-            period_,
-            author,
-            rating,
-            on,
-            counter,
-            uuid,
-            kind,
-            changes,
-        ) in rows:
+        for cid, parties, type_, party, period_, author, rating, on, counter, uuid in rows:
             if not TYPES[type_].scored:
-                continue
-            if changes and _not_independent(kind, json.loads(changes), author, author_of):
                 continue
             if party is None and cid not in parties_of:
                 parties_of[cid] = json.loads(parties)
@@ -2023,17 +2013,3 @@ def _replacer_alive(mark: str) -> bool:
 
 __all__ = ["Store", "StatusRow", "atomic_write", "create_database", "replace_database"]
 
-
-def _not_independent(kind: str, changes: dict, author: str, author_of: dict[str, str]) -> bool:
-    """Whether a rating is an update made over another coder's (a `track set` that saw it,
-    which `status` counts as a recalibration) or a settlement of a dispute: not an independent
-    coding, so left out of agreement."""
-    seen = changes.get("status")
-    if isinstance(seen, list) and seen[:1] == [DISPUTED]:
-        return True
-    saw = changes.get("saw")
-    return (
-        kind == "status"
-        and isinstance(saw, list)
-        and any(author_of.get(u, author) != author for u in saw if isinstance(u, str))
-    )
