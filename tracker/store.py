@@ -2012,4 +2012,3 @@ def _replacer_alive(mark: str) -> bool:
 
 
 __all__ = ["Store", "StatusRow", "atomic_write", "create_database", "replace_database"]
-
