@@ -207,3 +207,16 @@ def test_titles_and_dates_never_break_inside(html_report):
     assert ".date, .status, .nowrap, .id { white-space: nowrap; }" in text
     assert 'a[href^="http"]::after { content: " <" attr(href) ">"' in text
     assert "min-width" not in text.split("<style>")[1].split("</style>")[0]
+
+
+def test_a_note_on_the_day_of_a_rating_is_drawn_over_it():
+    """The rating's diamond is larger than a note's dot: drawn first, so both show."""
+    from tracker.charts import timeline
+
+    row = {"id": "AI-1", "status": "fulfilled", "evidence": [
+        {"kind": "note", "happened_on": "2024-05-14", "text": "met"},
+        {"kind": "assessment", "happened_on": "2024-05-14", "status": "fulfilled", "text": ""},
+    ]}  # fmt: skip
+    svg = timeline([row], start="2023-11-15", end="2024-12-31", ident="t")
+    rows = svg[svg.index("<title>AI-1") :]  # after the legend
+    assert rows.index('href="#t-status"') < rows.index('href="#t-note"')

@@ -229,6 +229,7 @@ MARKERS = {
     "status": '<path d="M0 -6 l6 6 l-6 6 l-6 -6 z" fill="#2166ac" stroke="#fff"/>',
 }
 MARKERS["assessment"] = MARKERS["status"]
+RATING_MARKS = ("status", "assessment")
 LEGEND = (("created", "made"), ("note", "note"), ("status", "rating"), ("measure", "reading"))
 
 
@@ -317,7 +318,10 @@ def timeline(
             f'<text x="-8" y="{y + 4}" font-size="11" text-anchor="end">{escape(c["id"])}</text>'
             f'<line x1="0" y1="{y}" x2="100%" y2="{y}" stroke="#e8e8e8"/>'
         )
-        for e in c.get("evidence", []):
+        # ratings first, so a note or reading of the same day is drawn on top of the
+        # (larger) rating marker instead of hidden under it
+        ordered = sorted(c.get("evidence", []), key=lambda e: e["kind"] not in RATING_MARKS)
+        for e in ordered:
             if not start <= e["happened_on"] <= end:
                 continue
             tip = f"{c['id']} {e['happened_on']} {e['kind']}"
