@@ -495,3 +495,23 @@ def test_importing_a_seed_file_is_as_strict_as_init(run, base, tmp_path):
 def test_values_the_command_line_could_never_write(run, base, tmp_path, events, meetings,
                                                    fragment):  # fmt: skip
     refused(run, base, write(tmp_path, export(events, meetings=meetings)), fragment)
+
+
+def test_another_meeting_under_a_loaded_slug_is_refused(run, seeded, tmp_path):
+    """The same slug with other parties or another date is another meeting: refused, not
+    silently merged into ours; the same meeting worded differently loads (ours is kept)."""
+    path = tmp_path / "other.toml"
+    body = (
+        '[meeting]\nslug = "woodside-2023"\ntitle = "Other"\ndate = {date}\nparties = {parties}\n'
+    )
+    before = dump(seeded)
+    for date, parties, fragment in [
+        ("2023-11-15", '["US", "FR"]', "already loaded with parties US, CN, not US, FR"),
+        ("2023-11-16", '["US", "CN"]', "already loaded with date 2023-11-15, not 2023-11-16"),
+    ]:
+        path.write_text(body.format(date=date, parties=parties), encoding="utf-8")
+        assert_one_line_error(run("import", str(path), ok=False), fragment, code=1)
+        assert dump(seeded) == before
+    path.write_text(body.format(date="2023-11-15", parties='["US", "CN"]'), encoding="utf-8")
+    run("import", str(path))
+    assert dump(seeded) == before

@@ -136,7 +136,18 @@ class Loader:
     # ------------------------------------------------------------------ meetings, periods
 
     def meeting(self, meeting: Meeting, label: str) -> None:
-        if meeting.slug in self.meetings:
+        known = self.meetings.get(meeting.slug)
+        if known is not None:
+            # the same meeting again (its title, place or sources may read differently; this
+            # database's are kept), unless it is another meeting under the same slug
+            for name in ("date", "parties"):
+                if getattr(known, name) != getattr(meeting, name):
+                    shown = ", ".join if name == "parties" else str
+                    raise InvalidValue(
+                        f"{label}: already loaded with {name} {shown(getattr(known, name))}, "
+                        f"not {shown(getattr(meeting, name))}. Another meeting under the same "
+                        "slug? Give it a slug of its own."
+                    )
             return
         if meeting.date > self.today:
             raise InvalidDate(
