@@ -249,11 +249,13 @@ def test_an_edited_manifest_removes_nothing_track_did_not_make(seeded, tmp_path)
     manifest = folder / ".track-site.json"
     data = json.loads(manifest.read_text())
     data["files"] += ["CNAME", "elsewhere/index.html", "index-db/index.html", "../outside/x",
-                      str(outside / "index.html")]  # fmt: skip
+                      str(outside / "index.html"), "./index.html", "areas/./ai/index.html",
+                      "areas//ai/index.html"]  # fmt: skip
     manifest.write_text(json.dumps(data))
     before = seeded.read_bytes()
     summary = build(seeded, folder)
     assert summary.removed == ()
+    assert (folder / "index.html").exists() and (folder / "areas" / "ai" / "index.html").exists()
     assert (folder / "CNAME").exists()
     assert (outside / "index.html").read_text().endswith("precious")
     assert seeded.read_bytes() == before

@@ -68,19 +68,24 @@ def test_reimporting_the_table_adds_nothing(run, rio):
 
 
 def test_a_grid_exported_and_imported_again_changes_no_average(run, rio, tmp_path):
-    """A cell scored 0 is in-progress or partial alike: importing the number back keeps the
-    rating it has, so nothing becomes disputed and no average moves."""
+    """A cell scored 0 is in-progress or partial alike: a number that gives a cell the score it
+    has is read as the rating it has. Imported back by its own coder it adds nothing; by a
+    second coder it is a second coding that agrees, never a dispute."""
     run("set", "RIO-1", "in-progress", "--party", "US", "--period", "final", "--on",
-        "2024-12-01", "--reason", "under way")  # fmt: skip
+        "2024-12-01", "--reason", "under way", "--coder", "G20 Research Group")  # fmt: skip
     before = export_json(run, "--period", "final")
     listed = run("status", "--meeting", "g20-2024", "-f", "json").stdout
     table = tmp_path / "grid.csv"
     table.write_text(run("scores", "export", "--period", "final", "-f", "csv").stdout)
-    result = run("scores", "import", str(table), "--period", "final", "--coder", "other")
-    assert result.stderr.startswith("Recorded 0 assessments")
-    after = export_json(run, "--period", "final")
-    assert after == before
+    again = run("scores", "import", str(table), "--period", "final", "--coder",
+                "G20 Research Group")  # fmt: skip
+    assert again.stderr.startswith("Recorded 0 assessments")
+    second = run("scores", "import", str(table), "--period", "final", "--coder", "other")
+    assert second.stderr.startswith("Recorded 272 assessments")
+    assert export_json(run, "--period", "final") == before
     assert run("status", "--meeting", "g20-2024", "-f", "json").stdout == listed
+    agreement = json.loads(run("agreement", "--period", "final", "-f", "json").stdout)
+    assert agreement["items"] == agreement["agreed"] == 272
 
 
 def test_the_same_table_under_another_name_adds_nothing(run, rio, tmp_path):

@@ -260,6 +260,8 @@ def test_a_link_committed_to_the_shared_repository_is_refused_and_nothing_lost(
     subprocess.run(["git", "clone", "-q", "-b", "main", str(shared), str(mallory)], check=True)
     month = __import__("datetime").date.today().strftime("%Y-%m")
     link = mallory / "events" / month / f"{device}.jsonl"
+    (mallory / "events" / "2099-01").parent.mkdir(parents=True, exist_ok=True)
+    (mallory / "events" / "2099-01").symlink_to(tmp_path, target_is_directory=True)
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(victim)
     git = ["git", "-C", str(mallory), "-c", "user.name=m", "-c", "user.email=m@example.org"]
@@ -273,7 +275,7 @@ def test_a_link_committed_to_the_shared_repository_is_refused_and_nothing_lost(
     result = ben("sync", ok=False)  # a clone checks the link out as a plain file
     assert_one_line_error(result, "is a symbolic link")
     # once the link is removed, everything arrives: nothing was lost
-    subprocess.run([*git, "rm", "-q", str(link)], check=True)
+    subprocess.run([*git, "rm", "-q", str(link), str(mallory / "events" / "2099-01")], check=True)
     subprocess.run([*git, "commit", "-qm", "unlink"], check=True)
     subprocess.run([*git, "push", "-q", "origin", "HEAD:main"], check=True)
     ann("sync")

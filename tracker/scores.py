@@ -357,9 +357,10 @@ def build_grid(store, *, meeting: str, period: str | None, as_of) -> Grid:
     for cid, state in store.iter_states(as_of=as_of, period=period, uids=uids):
         c = state.commitment
         cells = {p: (r.rating if p in c.parties else None) for p, r in state.party_ratings.items()}
+        coders = {p: r.coder for p, r in state.party_ratings.items() if p in c.parties}
         rows.append(
             {"id": cid, "title": c.title, "area": c.area, "type": c.type, "cells": cells,
-             "parties": list(c.parties)}
+             "coders": coders, "parties": list(c.parties)}
         )  # fmt: skip
     from tracker.vocabulary import natural_key
 
@@ -373,9 +374,9 @@ def build_grid(store, *, meeting: str, period: str | None, as_of) -> Grid:
     )
 
 
-def read_table(path, grid: Grid) -> list[tuple[str, str, str, int, bool]]:
-    """Return (commitment, party, rating, row number, whether it is a number that is the score
-    the cell already has) for every filled cell of a score table
+def read_table(path, grid: Grid) -> list[tuple[str, str, str, int, str | None]]:
+    """Return (commitment, party, rating, row number, the cell's current rating when the cell
+    is a number giving the score it already has, else None) for every filled cell of a score table
     (CSV: the commitment ID first, then one column per party code), or raise InvalidValue
     naming every bad cell by row and column. Columns and rows of averages are skipped."""
     import csv
@@ -436,10 +437,14 @@ def read_table(path, grid: Grid) -> list[tuple[str, str, str, int, bool]]:
                 problems.append(f"row {number}, column {party}: {party} is not a party of {cid}")
                 continue
             # a number that is the score the cell already has (in-progress and partial both
-            # score 0) changes nothing: the rating is kept, so a table exported and imported
-            # again leaves every average as it was
-            same = _is_number(text) and grid.score(commitment, party) == score(rating)
-            cells.append((cid, party, rating, number, same))
+            # score 0) is read as the rating the cell has: a table exported and imported again
+            # leaves every average as it was, and a second coder who gives the same score
+            # agrees instead of disputing
+            current = None
+            if _is_number(text) and grid.score(commitment, party) == score(rating):
+                current = commitment["cells"][party]
+                rating = current
+            cells.append((cid, party, rating, number, current))
     if problems:
         shown = "; ".join(problems[:8])
         more = f"; and {len(problems) - 8} more" if len(problems) > 8 else ""
@@ -479,9 +484,10 @@ def import_table(
     now = utc_now()
     base = store.conn.execute("SELECT coalesce(max(counter), 0) + 1 FROM events").fetchone()[0]
     events = []
-    for offset, (cid, party, rating, number, same) in enumerate(cells):
-        if same:
-            continue
+    coders = {r["id"]: r.get("coders", {}) for r in grid.rows}
+    for offset, (cid, party, rating, number, current) in enumerate(cells):
+        if current is not None and coders[cid].get(party) == coder:
+            continue  # this coder's own rating, read back: nothing new
         key = f"scores/{found.meeting}/{found.name}/{coder}/{cid}/{party}/{rating}"
         events.append(
             (

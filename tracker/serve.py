@@ -508,6 +508,7 @@ def serve(
     run. Raise TrackError when Datasette is not installed."""
     if not datasette_installed():
         raise TrackError(NOT_INSTALLED)
+    _check_address(host, port)
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="track-serve-") as scratch:
         if metadata_path is None:
@@ -536,3 +537,26 @@ def serve(
             return subprocess.run(command, check=False).returncode
         except KeyboardInterrupt:
             return 130
+
+
+def _check_address(host: str, port: int) -> None:
+    """Raise TrackError unless `host` resolves and `port` can be listened on there (Datasette
+    itself reports such failures in a traceback and exits 0)."""
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise TrackError(
+            f"Cannot listen on {host!r}: {getattr(error, 'strerror', None) or error}."
+        ) from None
+    family, kind, proto, _name, address = found[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        raise TrackError(
+            f"Cannot listen on {host} port {port}: {error.strerror or error}. Choose another "
+            "--port, or stop what is using it."
+        ) from None

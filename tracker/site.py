@@ -259,12 +259,17 @@ def _made_by_track(folder: Path, relative: str, database: Path) -> Path | None:
     the generator's name. Anything else a manifest lists (it may have been edited, and is
     often kept in git) is left alone."""
     target = _inside(folder, relative)
-    if target is None or target.name != "index.html":
-        return None
+    if (
+        target is None
+        or target.name != "index.html"
+        or relative != target.relative_to(folder).as_posix()
+    ):
+        return None  # track writes its manifest in canonical form: no "./", "//" or "\\"
     try:
         _refuse_links(folder, target)
-        if not stat.S_ISREG(target.lstat().st_mode):
-            return None
+        info = target.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_dev != folder.stat().st_dev:
+            return None  # not a plain file, or on another file system mounted inside
         if any(os.path.samefile(target, p) for p in protected_files(database) if p.exists()):
             return None
         with target.open("rb") as handle:

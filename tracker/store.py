@@ -1529,13 +1529,15 @@ class Store:
                     f"Event {target.uuid[:8]} is already retracted; to restore it, undo the "
                     "retraction (see `track log`)."
                 )
-            what = f"{kind_name(target.kind)} of {target.happened_on}"
+            what = f"Retracted the {kind_name(target.kind)} of {target.happened_on}"
+            if target.kind == "retraction" and target.about == target.commitment_uid:
+                what = f"Restored the commitment: retracted its withdrawal of {target.happened_on}"
             event = self._event(
                 target.commitment_uid,
                 "retraction",
                 author=author,
                 on=today,
-                text=reason or f"Retracted the {what} ({target.uuid[:8]}).",
+                text=reason or f"{what} ({target.uuid[:8]}).",
                 about=target.uuid,
             )
             self._record(event, today=today)

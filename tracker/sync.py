@@ -297,6 +297,11 @@ def pull(store: Store, folder: Path, *, today: dt.date) -> LoadSummary:
         git(folder, "merge", "--abort", check=False)
         raise SyncError(f"{error}; nothing was loaded.") from None
     after = git(folder, "rev-parse", "HEAD").strip()
+    try:
+        _refuse_links(folder)  # whatever the merge brought, record files or not
+    except SyncError:
+        git(folder, "reset", "--quiet", "--hard", before)
+        raise
     changed = [
         name
         for name in git(

@@ -150,7 +150,7 @@ EVIDENCE_KINDS = ("note", "measure")
 
 def kind_name(kind: str) -> str:
     """An event's kind as a reader says it: a status event is a rating, a measure a reading."""
-    return {"status": "rating", "measure": "reading"}.get(kind, kind)
+    return {"status": "rating", "measure": "reading", "created": "creation"}.get(kind, kind)
 
 
 # said when a party outside a commitment's parties is given for evidence or a rating
