@@ -664,3 +664,22 @@ def test_evidence_must_be_of_the_same_commitment_and_in_force(run, seeded):
         result = run("assess", "AI-1", "fulfilled", "--rationale", "x", "--evidence", ref, ok=False)
         assert_one_line_error(result, fragment, code=1)
     assert dump(seeded) == before
+
+
+def test_a_rating_dated_before_its_period_is_refused_in_a_seed_file(run, tmp_path, db_path):
+    """The same rule from seed files as from the command line: a rating for a period is
+    never dated before the period begins."""
+    seed = tmp_path / "s.toml"
+    seed.write_text(
+        '[meeting]\nslug = "s-2020"\ntitle = "A summit"\ndate = 2020-03-01\n'
+        'parties = ["US", "CN"]\n'
+        '[[meeting.periods]]\nname = "interim"\nfrom = 2020-03-01\nto = 2021-03-01\n'
+        '[[meeting.periods]]\nname = "final"\nfrom = 2021-03-01\n'
+        '[[commitments]]\nid = "S-1"\narea = "x"\ntitle = "Do it"\nparties = ["US"]\n'
+        '[[assessments]]\ncommitment = "S-1"\nparty = "US"\nperiod = "final"\n'
+        'rating = "fulfilled"\non = 2020-06-01\ncoder = "a"\nrationale = "done"\n',
+        encoding="utf-8",
+    )
+    result = run("init", "--seed", str(seed), ok=False)
+    assert_one_line_error(result, "final period is dated 2020-06-01", "(2021-03-01)", code=1)
+    assert not db_path.exists()
