@@ -555,6 +555,17 @@ def main() -> None:
         data = results.data[name]
         return side(f"{name}: track show", track(data.db, "show", data.ids[0]))
 
+    def everyday(name: str) -> list:
+        """The commands timed alone at every size: status of one area, set, the report."""
+        data = results.data[name]
+        sides = (
+            side(f"{name}: track status --area X", track(data.db, "status", "--area", data.area)),
+            set_(name),
+            side(f"{name}: track report", track(data.db, "report", "-o",
+                                                str(scratch / "report.md"))),
+        )  # fmt: skip
+        return [measure_single(s, runs, scratch) for s in sides]
+
     if bundled:
         print("bundled", file=sys.stderr)
         imports = side(f"python -c '{IMPORTS}'", [PY, "-c", IMPORTS])
@@ -567,17 +578,8 @@ def main() -> None:
             side(f"python -c '{IMPORTS}'", [PY, "-c", IMPORTS]),
             BUNDLED_NOTE_VS_IMPORTS,
         )
-        results.singles["bundled"] = [
-            measure_single(s, runs, scratch)
-            for s in (
-                show("bundled"),
-                side("bundled: track status --area X", track(bundled.db, "status", "--area",
-                                                             bundled.area)),
-                set_("bundled"),
-                side("bundled: track report", track(bundled.db, "report", "-o",
-                                                    str(scratch / "report.md"))),
-            )
-        ]  # fmt: skip
+        results.singles["bundled"] = [measure_single(show("bundled"), runs, scratch),
+                                      *everyday("bundled")]  # fmt: skip
 
     k10 = results.data.get("10k")
     if k10:
@@ -620,15 +622,7 @@ def main() -> None:
              side("10k: track status on a terminal", track(k10.db, "--no-pager", "status"),
                   columns=80),
              side("10k: track status", track(k10.db, "status")))  # fmt: skip
-        singles += [
-            measure_single(s, runs, scratch)
-            for s in (
-                side("10k: track status --area X", track(k10.db, "status", "--area", k10.area)),
-                set_("10k"),
-                side("10k: track report", track(k10.db, "report", "-o",
-                                                str(scratch / "report.md"))),
-            )
-        ]  # fmt: skip
+        singles += everyday("10k")
 
     big = results.data.get("100k")
     if big:

@@ -80,6 +80,24 @@ def dump(path: Path) -> str:
         conn.close()
 
 
+def plant(path: Path, *, text: str, url: str, title: str) -> None:
+    """Write a note with hostile values straight into the events table of AI-1, as a
+    database from another tool or an older version could hold them (run `rebuild` after)."""
+    import json
+
+    conn = sqlite3.connect(path)
+    uid = conn.execute("SELECT uid FROM commitments WHERE id = 'AI-1'").fetchone()[0]
+    conn.execute(
+        "INSERT INTO events (uuid, commitment, commitment_uid, kind, happened_on, recorded_at, "
+        "author, device, counter, text, sources, tags) VALUES "
+        "('55555555-5555-4555-8555-555555555555', 'AI-1', ?, 'note', '2024-05-01', "
+        "'2024-05-01T00:00:00Z', ?, 'x', 99, ?, ?, '[\"t\"]')",
+        [uid, title, text, json.dumps([{"url": url, "title": title}])],
+    )
+    conn.commit()
+    conn.close()
+
+
 def assert_one_line_error(result, *fragments: str, code: int | None = None) -> None:
     """The command failed with a single `Error: ...` line naming every fragment, no traceback."""
     assert result.exit_code != 0

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TEST_SEEDS, assert_one_line_error, dump
+from conftest import TEST_SEEDS, assert_one_line_error, dump, plant
 from tracker import derived, escape
 from tracker.cli import cli
 from tracker.store import Store
@@ -320,22 +320,6 @@ HOSTILE_URLS = [
     "file:///etc/passwd",
     "vbscript:x",
 ]
-
-
-def plant(path: Path, *, text: str, url: str, title: str) -> None:
-    """Write hostile values straight into the tables, as a database from another tool or an
-    older version could hold them, then rebuild the derived state from them."""
-    conn = sqlite3.connect(path)
-    uid = conn.execute("SELECT uid FROM commitments WHERE id = 'AI-1'").fetchone()[0]
-    conn.execute(
-        "INSERT INTO events (uuid, commitment, commitment_uid, kind, happened_on, recorded_at, "
-        "author, device, counter, text, sources, tags) VALUES "
-        "('55555555-5555-4555-8555-555555555555', 'AI-1', ?, 'note', '2024-05-01', "
-        "'2024-05-01T00:00:00Z', ?, 'x', 99, ?, ?, '[\"t\"]')",
-        [uid, title, text, json.dumps([{"url": url, "title": title}])],
-    )
-    conn.commit()
-    conn.close()
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -23,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import plant
 from tracker.errors import TrackError
 from tracker.site import MANIFEST, build_site
 from tracker.store import Store
@@ -296,21 +296,6 @@ def test_refuses_a_folder_it_did_not_make(seeded, tmp_path):
 
 
 HOSTILE = "<script>alert('x')</script> & \"quotes\" <img src=x onerror=alert(1)>"
-
-
-def plant(path: Path, *, text: str, url: str, title: str) -> None:
-    """Hostile values written straight into the events table, as another tool could."""
-    conn = sqlite3.connect(path)
-    uid = conn.execute("SELECT uid FROM commitments WHERE id = 'AI-1'").fetchone()[0]
-    conn.execute(
-        "INSERT INTO events (uuid, commitment, commitment_uid, kind, happened_on, recorded_at, "
-        "author, device, counter, text, sources, tags) VALUES "
-        "('55555555-5555-4555-8555-555555555555', 'AI-1', ?, 'note', '2024-05-01', "
-        "'2024-05-01T00:00:00Z', ?, 'x', 99, ?, ?, '[\"t\"]')",
-        [uid, title, text, json.dumps([{"url": url, "title": title}])],
-    )
-    conn.commit()
-    conn.close()
 
 
 @pytest.mark.parametrize(

@@ -340,7 +340,6 @@ def _refuse_output_into_database(args: list[str]) -> None:
     database): refuse if standard output or error is a regular file that is one of the
     database's files. The database is the one --db or TRACK_DB names, else the default."""
     import stat as _stat
-    from pathlib import Path
 
     def regular(fd: int) -> bool:
         try:
@@ -350,6 +349,8 @@ def _refuse_output_into_database(args: list[str]) -> None:
 
     if not (regular(1) or regular(2)):
         return  # a terminal or a pipe: the usual case, decided without a look at the database
+    from pathlib import Path
+
     named = None
     for i, arg in enumerate(args):
         if arg == "--":
@@ -1659,7 +1660,7 @@ def undo(ctx, event_ref, reason, yes, coder) -> None:
         event_ref, today=_today(), author=author, reason=reason, expected=expected
     )
     shown = after.commitment.id
-    if target.kind == "retraction" and target.about == target.commitment_uid:
+    if target.withdraws_commitment:
         message = (
             f"Restored {shown}: its withdrawal ({target.uuid[:8]}) is retracted."
             if not after.withdrawn

@@ -20,8 +20,10 @@ from tracker.report import (
     area_title,
     figure,
     metric_line,
+    period_span,
     rating_words,
     title_of,
+    window_words,
 )
 from tracker.scores import ALL
 from tracker.vocabulary import RATINGS, TYPES, label, number, score
@@ -617,19 +619,13 @@ def render_html(data: dict[str, Any]) -> str:
 
 
 def _headline(data, links: Links) -> str:
-    window = data["window"]
-    when = (
-        f"From <strong>{date(window['since'])}</strong> to <strong>{date(data['as_of'])}</strong>"
-        if window["since"]
-        else f"As of <strong>{date(data['as_of'])}</strong>"
-    )
+    when = window_words(data, lambda day: f"<strong>{date(day)}</strong>")
     period = data["period"]
     scope = " Each figure takes the latest rating of each party-item, whatever its period."
     if period:
-        until = f"until {date(period['ends'])} (not included)" if period["ends"] else "(open)"
         scope = (
-            f" The <strong>{_e(period['name'])}</strong> period runs from "
-            f"{date(period['starts'])} {until}: ratings made for it, on the evidence up to "
+            f" The <strong>{_e(period['name'])}</strong> period runs "
+            f"{period_span(period, date)}: ratings made for it, on the evidence up to "
             f"{date(data['as_of'])}."
         )
     return (

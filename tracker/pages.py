@@ -51,7 +51,7 @@ def what(event: Event) -> str:
         seen = (event.changes or {}).get("status")
         before = f"{seen[0]} -> " if isinstance(seen, list) and seen[0] else ""
         text = f"{'assessed' if event.kind == 'assessment' else 'status'} {before}{event.status}"
-    elif event.kind == "retraction" and event.about == event.commitment_uid:
+    elif event.withdraws_commitment:
         text = "withdraws the commitment"
     elif event.kind == "retraction":
         text = f"retracts {event.about[:8]}"
@@ -184,7 +184,7 @@ def commitment_page(
     if state.withdrawn:
         by = next(
             (e for e in reversed(state.events)
-             if e.kind == "retraction" and e.about == c.uid and not e.retracted),
+             if e.withdraws_commitment and not e.retracted),
             None,
         )  # fmt: skip
         text = "Left out of every list and score."

@@ -631,6 +631,11 @@ class Event(Record):
     retracted: bool = spec(flag, default=False, stored="derived")
     amended: bool = spec(flag, default=False, stored="derived")
 
+    @property
+    def withdraws_commitment(self) -> bool:
+        """A retraction of its commitment's creation: the commitment is withdrawn."""
+        return self.kind == "retraction" and self.about == self.commitment_uid
+
     def check_shape(self, where: str) -> None:
         """Raise InvalidValue if the fields do not fit the event's kind."""
         # field: (kinds that must have it, kinds that may have it)

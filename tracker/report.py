@@ -554,21 +554,30 @@ def render_markdown(data: dict[str, Any]) -> str:
     return "".join(iter_markdown(data))
 
 
+def window_words(data: dict[str, Any], date=str) -> str:
+    """ "From 2024-01-01 to 2026-11-28" for a report with --since, else "As of 2026-11-28"."""
+    since = data["window"]["since"]
+    if since:
+        return f"From {date(since)} to {date(data['as_of'])}"
+    return f"As of {date(data['as_of'])}"
+
+
+def period_span(period: dict[str, Any], date=str) -> str:
+    """ "from 2023-11-15 until 2024-11-16 (not included)", or "from ... (open)": a period's end
+    day belongs to the next period. `date` formats a day for its destination."""
+    ends = f"until {date(period['ends'])} (not included)" if period["ends"] else "(open)"
+    return f"from {date(period['starts'])} {ends}"
+
+
 def _md_headline(data) -> list[str]:
     h = data["headline"]
-    window = data["window"]
-    when = (
-        f"From {window['since']} to {data['as_of']}"
-        if window["since"]
-        else f"As of {data['as_of']}"
-    )
+    when = window_words(data)
     period = data["period"]
     scope = " · the latest rating of each party-item, whatever its period (`--period` for one)"
     if period:
         scope = (
-            f" · **{md(period['name'])}** period from {period['starts']} "
-            + (f"until {period['ends']} (not included)" if period["ends"] else "(open)")
-            + f" (ratings made for it, evidence up to {data['as_of']})"
+            f" · **{md(period['name'])}** period {period_span(period)}"
+            f" (ratings made for it, evidence up to {data['as_of']})"
         )
     types = ", ".join(h["covers"])
     lines = [

@@ -320,14 +320,19 @@ FROM_SCORE = {
 }
 
 
+def _cleaned(text: str) -> str:
+    """A cell as compared: trimmed, lower case, a minus sign or en dash read as "-"."""
+    return text.strip().replace("\u2212", "-").replace("\u2013", "-").lower()
+
+
 def _is_number(text: str) -> bool:
-    return text.strip().replace("\u2212", "-").replace("\u2013", "-") in NUMBERS
+    return _cleaned(text) in NUMBERS
 
 
 def cell_rating(text: str, type_: str) -> str | None:
     """Return the rating a score-table cell records for a commitment of `type_` (None for a
     blank), or raise ValueError saying what is wrong with it."""
-    cleaned = text.strip().replace("\u2212", "-").replace("\u2013", "-").lower()
+    cleaned = _cleaned(text)
     if cleaned in BLANKS:
         return None
     kind = TYPES[type_]

@@ -36,7 +36,7 @@ from tracker.derived import fold, period_starts
 from tracker.errors import TrackError
 from tracker.files import FileRefused, atomic_write, protected_files
 from tracker.html import GENERATOR
-from tracker.report import build_report, figure, metric_line, rating_record
+from tracker.report import build_report, figure, metric_line, period_span, rating_record
 from tracker.scores import ALL, Item, distribution, grouped
 from tracker.store import Store
 from tracker.vocabulary import RATINGS, TYPES, natural_key
@@ -764,10 +764,9 @@ class _Site:
             out.append(self._rating_card(party, r))
         for p in self.periods.get(c["meeting"], []):
             found = periods.get(p["name"], {})
-            ends = f"until {T.date(p['ends'])}, not included" if p["ends"] else "open"
             out.append(
                 f"<h3>{_e(p['name'].capitalize())} period "
-                f'<span class="muted">(from {T.date(p["starts"])} {ends})</span></h3>'
+                f'<span class="muted">({period_span(p, T.date)})</span></h3>'
             )
             if p.get("description"):
                 out.append(f'<p class="muted">{T.text(p["description"])}</p>')

@@ -1530,7 +1530,7 @@ class Store:
                     "retraction (see `track log`)."
                 )
             what = f"Retracted the {kind_name(target.kind)} of {target.happened_on}"
-            if target.kind == "retraction" and target.about == target.commitment_uid:
+            if target.withdraws_commitment:
                 what = f"Restored the commitment: retracted its withdrawal of {target.happened_on}"
             event = self._event(
                 target.commitment_uid,

@@ -312,7 +312,6 @@ def pull(store: Store, folder: Path, *, today: dt.date) -> LoadSummary:
     if not changed:
         return LoadSummary()
     try:
-        _refuse_links(folder)
         records = list(_read_files(folder, sorted(changed, key=_meetings_first)))
         return store.add_records(records, today=today + TIME_ZONE_SLACK, synced=True)
     except TrackError as error:
